@@ -1,0 +1,131 @@
+// Package workflow holds a concept note's lifecycle: its states and events,
+// the one looplab/fsm transition table, and the rules on who may fire which
+// event and when. It is pure domain code: no HTTP, no database.
+package workflow
+
+import (
+	"github.com/looplab/fsm"
+
+	"cocreate/internal/enum"
+)
+
+// State is where a concept note is in its lifecycle.
+type State string
+
+// The states of a note; their values are the ones stored and sent over the API.
+const (
+	Draft      State = "draft"
+	Submitted  State = "submitted"
+	Returned   State = "returned"
+	Screened   State = "screened"
+	Ineligible State = "ineligible"
+	Classified State = "classified"
+	Withdrawn  State = "withdrawn"
+)
+
+// Event is something that moves a note from one state to another.
+type Event string
+
+// The events of the lifecycle; their values are the names used by the FSM and the API.
+const (
+	Submit       Event = "submit"
+	ScreenPass   Event = "screen_pass"
+	ScreenReturn Event = "screen_return"
+	Resubmit     Event = "resubmit"
+	ScreenFail   Event = "screen_fail"
+	Classify     Event = "classify"
+	Reopen       Event = "reopen"
+	Reinstate    Event = "reinstate"
+	Withdraw     Event = "withdraw"
+)
+
+// States lists every state in the order of the constants.
+var States = []State{Draft, Submitted, Returned, Screened, Ineligible, Classified, Withdrawn}
+
+// Events lists every event in the order of the constants, the order pages show actions in.
+var Events = []Event{Submit, ScreenPass, ScreenReturn, Resubmit, ScreenFail, Classify, Reopen, Reinstate, Withdraw}
+
+// Table is the one transition table of the lifecycle, exactly as domain.md draws it.
+//
+// A classified note is not classified again: it is reopened first, so the
+// change of decision is recorded with its own reason.
+var Table = fsm.Events{
+	{Name: string(Submit), Src: []string{string(Draft)}, Dst: string(Submitted)},
+	{Name: string(ScreenPass), Src: []string{string(Submitted)}, Dst: string(Screened)},
+	{Name: string(ScreenReturn), Src: []string{string(Submitted)}, Dst: string(Returned)},
+	{Name: string(Resubmit), Src: []string{string(Returned)}, Dst: string(Submitted)},
+	{Name: string(ScreenFail), Src: []string{string(Submitted), string(Returned)}, Dst: string(Ineligible)},
+	{Name: string(Classify), Src: []string{string(Screened)}, Dst: string(Classified)},
+	{Name: string(Reopen), Src: []string{string(Classified)}, Dst: string(Screened)},
+	{Name: string(Reinstate), Src: []string{string(Ineligible)}, Dst: string(Submitted)},
+	{Name: string(Withdraw), Src: []string{string(Draft), string(Submitted), string(Returned), string(Screened)}, Dst: string(Withdrawn)},
+}
+
+// transitions is Table indexed for Can and Next, so answering a page's
+// "which buttons" question does not build an FSM per event.
+var transitions = func() map[State]map[Event]State {
+	m := make(map[State]map[Event]State)
+	for _, d := range Table {
+		for _, src := range d.Src {
+			s := State(src)
+			if m[s] == nil {
+				m[s] = make(map[Event]State)
+			}
+			m[s][Event(d.Name)] = State(d.Dst)
+		}
+	}
+	return m
+}()
+
+// Machine returns a fresh FSM standing at state s; build one per action and never keep it between requests.
+func Machine(s State) *fsm.FSM {
+	return fsm.NewFSM(string(s), Table, nil)
+}
+
+// Can reports whether the table has a transition for e from s.
+func Can(s State, e Event) bool {
+	_, ok := transitions[s][e]
+	return ok
+}
+
+// Next returns the state e leads to from s, and false when the table has no such transition.
+func Next(s State, e Event) (State, bool) {
+	dst, ok := transitions[s][e]
+	return dst, ok
+}
+
+// Allowed returns the events the table allows from s, in the order of Events.
+func Allowed(s State) []Event {
+	var out []Event
+	for _, e := range Events {
+		if Can(s, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Label returns the participant's wording for s (a screened note reads "Under review").
+func Label(s State) string {
+	return enum.States.Label(string(s))
+}
+
+var eventLabels = map[Event]string{
+	Submit:       "Submit",
+	ScreenPass:   "Pass screening",
+	ScreenReturn: "Return for revision",
+	Resubmit:     "Resubmit",
+	ScreenFail:   "Fail screening",
+	Classify:     "Classify",
+	Reopen:       "Reopen",
+	Reinstate:    "Reinstate",
+	Withdraw:     "Withdraw",
+}
+
+// EventLabel returns the button wording for e, or e itself when it is unknown.
+func EventLabel(e Event) string {
+	if l, ok := eventLabels[e]; ok {
+		return l
+	}
+	return string(e)
+}
