@@ -14,13 +14,20 @@ type State string
 
 // The states of a note; their values are the ones stored and sent over the API.
 const (
-	Draft      State = "draft"
-	Submitted  State = "submitted"
-	Returned   State = "returned"
-	Screened   State = "screened"
+	// Draft is a note its owner is still writing; saving it checks no limits.
+	Draft State = "draft"
+	// Submitted is a note waiting for screening.
+	Submitted State = "submitted"
+	// Returned is a note sent back for revision until its revise-by day ends.
+	Returned State = "returned"
+	// Screened is a note that passed screening and is being scored.
+	Screened State = "screened"
+	// Ineligible is a note that failed screening.
 	Ineligible State = "ineligible"
+	// Classified is a note the chair has put in a class.
 	Classified State = "classified"
-	Withdrawn  State = "withdrawn"
+	// Withdrawn is a note its owner took back; nothing more happens to it.
+	Withdrawn State = "withdrawn"
 )
 
 // Event is something that moves a note from one state to another.
@@ -28,15 +35,24 @@ type Event string
 
 // The events of the lifecycle; their values are the names used by the FSM and the API.
 const (
-	Submit       Event = "submit"
-	ScreenPass   Event = "screen_pass"
+	// Submit sends a draft to the committee.
+	Submit Event = "submit"
+	// ScreenPass passes a submitted note on every basic criterion.
+	ScreenPass Event = "screen_pass"
+	// ScreenReturn sends a submitted note back for revision, once.
 	ScreenReturn Event = "screen_return"
-	Resubmit     Event = "resubmit"
-	ScreenFail   Event = "screen_fail"
-	Classify     Event = "classify"
-	Reopen       Event = "reopen"
-	Reinstate    Event = "reinstate"
-	Withdraw     Event = "withdraw"
+	// Resubmit sends a revised note back to screening.
+	Resubmit Event = "resubmit"
+	// ScreenFail makes a note ineligible.
+	ScreenFail Event = "screen_fail"
+	// Classify records the chair's class for a screened note.
+	Classify Event = "classify"
+	// Reopen takes a classified note back to screened so its decision can change.
+	Reopen Event = "reopen"
+	// Reinstate takes an ineligible note back to screening.
+	Reinstate Event = "reinstate"
+	// Withdraw lets the owner take a note back before a decision.
+	Withdraw Event = "withdraw"
 )
 
 // States lists every state in the order of the constants.
