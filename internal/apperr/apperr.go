@@ -1,0 +1,67 @@
+// Package apperr holds the errors a user must hear about, shared by the
+// store, the domain packages and the web layer, which maps them to statuses.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+var (
+	// ErrNotFound means no such object, or one the caller may not know exists.
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden means the caller's role or ownership does not allow the action.
+	ErrForbidden = errors.New("you are not allowed to do that")
+	// ErrDuplicate means a unique value (such as an e-mail address) is taken.
+	ErrDuplicate = errors.New("already exists")
+	// ErrStaleVersion means the object changed since the caller read it.
+	ErrStaleVersion = errors.New("this was changed by someone else since you opened it; reload to see the latest version")
+	// ErrUnavailable means the database cannot be reached.
+	ErrUnavailable = errors.New("the service is temporarily unavailable; try again in a moment")
+	// ErrUnauthenticated means no valid session or token.
+	ErrUnauthenticated = errors.New("sign in to continue")
+)
+
+// Fields is a validation failure: field key → a message saying how to fix it.
+type Fields map[string]string
+
+// Error lists the messages in key order.
+func (f Fields) Error() string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + f[k]
+	}
+	return "validation failed: " + strings.Join(parts, "; ")
+}
+
+// Invalid is a validation failure with a message and optional fields.
+type Invalid struct {
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Invalid) Error() string { return e.Message }
+
+// Invalidf builds an Invalid with no fields.
+func Invalidf(format string, a ...any) error { return &Invalid{Message: fmt.Sprintf(format, a...)} }
+
+// BadRequest is a malformed request (bad JSON, wrong type, unknown value).
+type BadRequest struct{ Message string }
+
+func (e *BadRequest) Error() string { return e.Message }
+
+// Conflict is a 409 with a specific code and message (e.g. invalid_transition).
+type Conflict struct {
+	Code    string
+	Message string
+	Extra   map[string]any
+}
+
+func (e *Conflict) Error() string { return e.Message }

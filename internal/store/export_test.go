@@ -1,0 +1,30 @@
+package store
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// RawInsert inserts a raw document into a scratch collection.
+func RawInsert(ctx context.Context, s *Store, coll string, doc any) error {
+	return s.insertOne(ctx, s.db.Collection(coll), doc)
+}
+
+// RawInc increments a field through the locked helper.
+func RawInc(ctx context.Context, s *Store, coll, id, field string) error {
+	_, err := s.updateOne(ctx, s.db.Collection(coll), bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: field, Value: 1}}}})
+	return err
+}
+
+// RawCAS moves a document from state/version to next through the locked helper.
+func RawCAS(ctx context.Context, s *Store, coll, id, state string, version int, next string) (bool, error) {
+	r, err := s.updateOne(ctx, s.db.Collection(coll),
+		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: state}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: next}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+	if err != nil {
+		return false, err
+	}
+	return r.ModifiedCount == 1, nil
+}

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// index is one secondary index. On the embedded engine only _id look-ups
+// are pushed down, but a real MongoDB uses these.
+type index struct {
+	coll   *mongo.Collection
+	keys   bson.D
+	unique bool
+}
+
+func (s *Store) indexes() []index {
+	return []index{
+		{s.users, bson.D{{Key: "email", Value: 1}}, true},
+		{s.users, bson.D{{Key: "roles", Value: 1}}, false},
+		{s.sessions, bson.D{{Key: "user_id", Value: 1}}, false},
+		{s.sessions, bson.D{{Key: "expires_at", Value: 1}}, false},
+		{s.throttle, bson.D{{Key: "since", Value: 1}}, false},
+		{s.idem, bson.D{{Key: "created_at", Value: 1}}, false},
+		{s.calls, bson.D{{Key: "slug", Value: 1}}, true},
+		{s.notes, bson.D{{Key: "call_id", Value: 1}, {Key: "state", Value: 1}}, false},
+		{s.notes, bson.D{{Key: "owner", Value: 1}, {Key: "updated_at", Value: -1}}, false},
+		{s.history, bson.D{{Key: "note_id", Value: 1}, {Key: "at", Value: 1}}, false},
+		{s.reviews, bson.D{{Key: "call_id", Value: 1}}, false},
+		{s.reviews, bson.D{{Key: "note_id", Value: 1}}, false},
+		{s.comments, bson.D{{Key: "note_id", Value: 1}, {Key: "at", Value: 1}}, false},
+	}
+}
+
+// ensureIndexes creates every index; creating an existing one is a no-op.
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for _, ix := range s.indexes() {
+		m := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			m.Options = options.Index().SetUnique(true)
+		}
+		if _, err := ix.coll.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create index on %s %v: %w", ix.coll.Name(), ix.keys, wrapDB(err))
+		}
+	}
+	return nil
+}

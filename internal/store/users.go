@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"cocreate/internal/apperr"
+)
+
+// User is an account. PasswordHash never leaves the server.
+type User struct {
+	ID           string    `bson:"_id" json:"id"`
+	Email        string    `bson:"email" json:"email"`
+	Name         string    `bson:"name" json:"name"`
+	Organization string    `bson:"organization" json:"organization"`
+	Sector       string    `bson:"sector" json:"sector"`
+	District     string    `bson:"district" json:"district"`
+	Phone        string    `bson:"phone,omitempty" json:"phone,omitempty"`
+	Roles        []string  `bson:"roles" json:"roles"`
+	Disabled     bool      `bson:"disabled" json:"disabled"`
+	PasswordHash string    `bson:"password_hash" json:"-"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at" json:"-"`
+}
+
+// Has reports whether the user holds role.
+func (u *User) Has(role string) bool {
+	if u == nil {
+		return false
+	}
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// IsCommittee reports whether the user is a reviewer or the chair.
+func (u *User) IsCommittee() bool { return u.Has("reviewer") || u.Has("chair") }
+
+// NormalizeEmail trims and lower-cases an e-mail address, the form it is compared in.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// emailDoc maps a normalised e-mail to its user by _id, the one look-up the
+// embedded engine answers without a scan.
+type emailDoc struct {
+	Email  string `bson:"_id"`
+	UserID string `bson:"user_id"`
+}
+
+// CreateUser inserts u (ID and timestamps are set here). A taken e-mail is apperr.ErrDuplicate.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	u.Email = NormalizeEmail(u.Email)
+	if u.ID == "" {
+		u.ID = NewID()
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	u.CreatedAt, u.UpdatedAt = now, now
+	if err := s.insertOne(ctx, s.emails, emailDoc{Email: u.Email, UserID: u.ID}); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Email, err)
+	}
+	if err := s.insertOne(ctx, s.users, u); err != nil {
+		// Give the address back so a retry can succeed.
+		_, _ = s.deleteOne(context.WithoutCancel(ctx), s.emails, bson.D{{Key: "_id", Value: u.Email}})
+		return fmt.Errorf("create user %s: %w", u.Email, err)
+	}
+	return nil
+}
+
+// UserByID returns the user with id, or apperr.ErrNotFound.
+func (s *Store) UserByID(ctx context.Context, id string) (*User, error) {
+	var u User
+	if err := s.users.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u); err != nil {
+		return nil, notFound(err, "user "+id)
+	}
+	return &u, nil
+}
+
+// UserByEmail returns the user with that e-mail (compared normalised), or apperr.ErrNotFound.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var d emailDoc
+	if err := s.emails.FindOne(ctx, bson.D{{Key: "_id", Value: NormalizeEmail(email)}}).Decode(&d); err != nil {
+		return nil, notFound(err, "user with that e-mail")
+	}
+	return s.UserByID(ctx, d.UserID)
+}
+
+// UsersByIDs returns the users with the given ids, keyed by id.
+func (s *Store) UsersByIDs(ctx context.Context, ids []string) (map[string]*User, error) {
+	out := make(map[string]*User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := s.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, wrapDB(err)
+	}
+	var list []*User
+	if err := cur.All(ctx, &list); err != nil {
+		return nil, wrapDB(err)
+	}
+	for _, u := range list {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// ListUsers returns users holding role (any when empty), by name, one page at a time.
+func (s *Store) ListUsers(ctx context.Context, role string, page, perPage int) ([]*User, int64, error) {
+	filter := bson.D{}
+	if role != "" {
+		filter = bson.D{{Key: "roles", Value: role}}
+	}
+	total, err := s.users.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, wrapDB(err)
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}})
+	if perPage > 0 {
+		opts.SetSkip(int64((page - 1) * perPage)).SetLimit(int64(perPage))
+	}
+	cur, err := s.users.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, 0, wrapDB(err)
+	}
+	var list []*User
+	if err := cur.All(ctx, &list); err != nil {
+		return nil, 0, wrapDB(err)
+	}
+	return list, total, nil
+}
+
+// UserPatch holds the fields a coordinator may change; nil means unchanged.
+type UserPatch struct {
+	Name         *string
+	Organization *string
+	Sector       *string
+	District     *string
+	Roles        []string
+	Disabled     *bool
+	PasswordHash *string
+}
+
+// UpdateUser applies p to the user with id and returns the result.
+func (s *Store) UpdateUser(ctx context.Context, id string, p UserPatch) (*User, error) {
+	set := bson.D{{Key: "updated_at", Value: time.Now().UTC()}}
+	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
+	if p.Name != nil {
+		add("name", *p.Name)
+	}
+	if p.Organization != nil {
+		add("organization", *p.Organization)
+	}
+	if p.Sector != nil {
+		add("sector", *p.Sector)
+	}
+	if p.District != nil {
+		add("district", *p.District)
+	}
+	if p.Roles != nil {
+		add("roles", p.Roles)
+	}
+	if p.Disabled != nil {
+		add("disabled", *p.Disabled)
+	}
+	if p.PasswordHash != nil {
+		add("password_hash", *p.PasswordHash)
+	}
+	var u User
+	err := s.findOneAndUpdate(ctx, s.users, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}, &u,
+		options.FindOneAndUpdate().SetReturnDocument(options.After))
+	if err != nil {
+		return nil, notFound(err, "user "+id)
+	}
+	if p.Disabled != nil && *p.Disabled {
+		if err := s.DeleteUserSessions(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return &u, nil
+}
+
+// CountUsers returns how many accounts exist.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	n, err := s.users.CountDocuments(ctx, bson.D{})
+	return n, wrapDB(err)
+}
+
+// IsNotFound reports whether err means "no such object".
+func IsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

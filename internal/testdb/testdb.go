@@ -1,0 +1,99 @@
+// Package testdb gives tests a real database: one embedded engine per test
+// package (or the MongoDB at MONGODB_URI when a tester sets it), and a fresh
+// database for each test.
+package testdb
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cocreate/internal/embeddb"
+	"cocreate/internal/store"
+)
+
+var (
+	uri      string
+	embedded bool
+	server   *embeddb.Server
+	dir      string
+	seq      atomic.Int64
+	once     sync.Once
+	startErr error
+)
+
+// Main starts the engine, runs the package's tests and stops it. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	if server != nil {
+		server.Close()
+	}
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+func start() {
+	if u := os.Getenv("MONGODB_URI"); u != "" {
+		uri = u
+		return
+	}
+	d, err := os.MkdirTemp("", "cocreate-test-*")
+	if err != nil {
+		startErr = err
+		return
+	}
+	dir = d
+	server, startErr = embeddb.Start(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if startErr == nil {
+		uri = server.URI()
+		embedded = true
+	}
+}
+
+// URI returns the address of the test engine, starting it on first use.
+func URI(t testing.TB) (string, bool) {
+	t.Helper()
+	once.Do(start)
+	if startErr != nil {
+		t.Fatalf("start the test database: %v", startErr)
+	}
+	return uri, embedded
+}
+
+// Name returns a database name unique to this test run.
+func Name(t testing.TB) string {
+	n := strings.NewReplacer("/", "_", " ", "_", "#", "_").Replace(t.Name())
+	if len(n) > 30 {
+		n = n[:30]
+	}
+	return fmt.Sprintf("t%d_%d_%s", os.Getpid()%100000, seq.Add(1), n)
+}
+
+// Open returns a Store on a fresh database that is dropped when the test ends.
+func Open(t testing.TB) *store.Store {
+	t.Helper()
+	u, emb := URI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, store.Options{URI: u, DBName: Name(t), Embedded: emb,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("open test store: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = s.DB().Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}
