@@ -136,11 +136,12 @@ func ValidateSubmit(f Fields, limits map[string]int, planStart, planEnd string) 
 	if errs == nil {
 		errs = FieldErrors{}
 	}
+	defaults := DefaultWordLimits()
 	limit := func(key string) int {
 		if n, ok := limits[key]; ok {
 			return n
 		}
-		return DefaultWordLimits()[key]
+		return defaults[key]
 	}
 
 	for _, key := range textFields {
