@@ -102,6 +102,8 @@ type note struct {
 // reviewers go first, each place goes to the least-loaded eligible reviewer,
 // preferring the sector group (government or not) the note still lacks,
 // ties going to the smaller id so that a re-run gives the same plan.
+// Load also keeps ids of existingLoad and Existing that are no longer
+// reviewers, since their assignments stand.
 func Assign(slots []Slot, reviewers []Reviewer, perNote int, existingLoad map[string]int) Plan {
 	byID := map[string]Reviewer{}
 	for _, r := range reviewers {
