@@ -35,7 +35,7 @@ type Store struct {
 	wmu sync.Mutex // serialises writes on the embedded engine only
 
 	users, emails, sessions, throttle, idem, counters *mongo.Collection
-	calls, notes, history, reviews, comments          *mongo.Collection
+	calls, notes, reviews, comments                   *mongo.Collection
 }
 
 // Options configure Open.
@@ -77,7 +77,6 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.counters = s.db.Collection("counters")
 	s.calls = s.db.Collection("calls")
 	s.notes = s.db.Collection("notes")
-	s.history = s.db.Collection("history")
 	s.reviews = s.db.Collection("reviews")
 	s.comments = s.db.Collection("comments")
 	if err := s.ensureIndexes(ctx); err != nil {

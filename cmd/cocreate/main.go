@@ -1,0 +1,25 @@
+// Command cocreate serves the concept-note service. See README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if err == errHelp {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "cocreate:", err)
+		os.Exit(1)
+	}
+}
+
+var _ io.Reader = os.Stdin

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"cocreate/internal/app"
+	"cocreate/internal/auth"
+	"cocreate/internal/config"
+	"cocreate/internal/embeddb"
+	"cocreate/internal/store"
+	"cocreate/internal/web"
+)
+
+var errHelp = errors.New("help shown")
+
+// run is the whole program; main only wires the process to it, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) >= 2 && args[0] == "user" && args[1] == "add" {
+		return userAdd(ctx, args[2:], getenv, stdin, stdout, stderr)
+	}
+	cfg, err := config.Load(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, closeDB, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	a := app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log)
+
+	if cfg.AdminEmail != "" {
+		u, created, err := a.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("created the first coordinator", "email", u.Email)
+		}
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, a, stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	handler, err := web.New(web.Deps{Store: st, App: a, Logger: log, Now: time.Now, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	go purgeLoop(ctx, st, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "embedded_db", cfg.MongoURI == "")
+	fmt.Fprintf(stdout, "cocreate is serving on http://%s\n", displayAddr(ln.Addr().String()))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("in-flight requests did not finish in time", "err", err)
+	}
+	return nil
+}
+
+func displayAddr(a string) string {
+	if strings.HasPrefix(a, "[::]:") {
+		return "localhost:" + strings.TrimPrefix(a, "[::]:")
+	}
+	if strings.HasPrefix(a, "0.0.0.0:") {
+		return "localhost:" + strings.TrimPrefix(a, "0.0.0.0:")
+	}
+	return a
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore starts the embedded engine when no URI is set, then connects.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, func(), error) {
+	uri, embedded := cfg.MongoURI, false
+	var srv *embeddb.Server
+	if uri == "" {
+		var err error
+		srv, err = embeddb.Start(ctx, cfg.DataDir, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		uri, embedded = srv.URI(), true
+		log.Info("embedded database started", "data", cfg.DataDir)
+	}
+	st, err := store.Open(ctx, store.Options{URI: uri, DBName: cfg.DBName, Embedded: embedded, Logger: log})
+	if err != nil {
+		if srv != nil {
+			srv.Close()
+		}
+		return nil, nil, err
+	}
+	return st, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = st.Close(cctx)
+		if srv != nil {
+			srv.Close()
+		}
+	}, nil
+}
+
+// purgeLoop deletes expired sessions, old sign-in failures and idempotency
+// records: the engine has no TTL indexes.
+func purgeLoop(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		now := time.Now().UTC()
+		if _, err := st.PurgeSessions(ctx, now, now.Add(-auth.IdleTimeout)); err != nil && ctx.Err() == nil {
+			log.Warn("purge sessions", "err", err)
+		}
+		if _, err := st.PurgeSignInFailures(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("purge sign-in failures", "err", err)
+		}
+		if _, err := st.PurgeIdempotency(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// userAdd creates an account on a stopped server: cocreate user add --email … --name … --roles …; password on stdin.
+func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cocreate user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "e-mail address (required)")
+	name := fs.String("name", "", "full name (required)")
+	org := fs.String("organization", "Open Government Programme", "organisation")
+	sector := fs.String("sector", "government", "sector")
+	roles := fs.String("roles", "coordinator,chair", "comma-separated roles")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("user add needs --email and --name; the password is read from standard input")
+	}
+	cfg, err := config.Load(nil, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "Password (at least 10 characters), then Enter:")
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return errors.New("no password on standard input")
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, closeDB, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	a := app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log)
+	var rl []string
+	for _, r := range strings.Split(*roles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			rl = append(rl, r)
+		}
+	}
+	u, err := a.CreateMember(ctx, app.NewMember{Email: *email, Name: *name, Organization: *org, Sector: *sector,
+		Roles: rl, Password: pw})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created %s <%s> with roles %s\n", u.Name, u.Email, strings.Join(u.Roles, ", "))
+	return nil
+}

@@ -1,0 +1,34 @@
+// Package app holds cocreate's operations: what a person can do, checked and
+// carried out against the store. The HTML pages and the JSON API both call
+// these, so the two faces never fork business logic.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"cocreate/internal/auth"
+	"cocreate/internal/store"
+)
+
+// App carries the dependencies of every operation.
+type App struct {
+	Store    *store.Store
+	Hasher   auth.Hasher
+	Throttle auth.Throttle
+	Sessions auth.Sessions
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// New returns an App on st.
+func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger) *App {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &App{Store: st, Hasher: h, Now: now, Log: log,
+		Throttle: auth.NewThrottle(st, now), Sessions: auth.Sessions{Store: st, Now: now}}
+}

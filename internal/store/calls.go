@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"cocreate/internal/review"
+)
+
+// Call is a call for concept notes. Its status (upcoming, open, closed) is
+// derived from the clock, never stored.
+type Call struct {
+	ID               string             `bson:"_id"`
+	Slug             string             `bson:"slug"`
+	Title            string             `bson:"title"`
+	Description      string             `bson:"description"`
+	RefPrefix        string             `bson:"ref_prefix"`
+	OpensAt          time.Time          `bson:"opens_at"`
+	ClosesAt         time.Time          `bson:"closes_at"`
+	PlanStart        string             `bson:"plan_start"` // YYYY-MM
+	PlanEnd          string             `bson:"plan_end"`   // YYYY-MM
+	TimeZone         string             `bson:"time_zone"`
+	ReviewersPerNote int                `bson:"reviewers_per_note"`
+	MinReviews       int                `bson:"min_reviews"`
+	BlindReview      bool               `bson:"blind_review"`
+	Criteria         []review.Criterion `bson:"criteria"`
+	WordLimits       map[string]int     `bson:"word_limits"`
+	ReviewDue        *time.Time         `bson:"review_due,omitempty"`
+	ReminderDays     int                `bson:"reminder_days"`
+	RequiresTraining bool               `bson:"requires_training"`
+	PublishedAt      *time.Time         `bson:"published_at,omitempty"`
+	// Rev increases with every change to any of the call's notes or reviews,
+	// so derived views (the dashboard) can be cached until it moves.
+	Rev       int64     `bson:"rev"`
+	Version   int       `bson:"version"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// Status is "upcoming", "open" or "closed" at now. Open includes the opening
+// instant and excludes the closing one.
+func (c *Call) Status(now time.Time) string {
+	switch {
+	case now.Before(c.OpensAt):
+		return "upcoming"
+	case now.Before(c.ClosesAt):
+		return "open"
+	}
+	return "closed"
+}
+
+// Location is the call's time zone (UTC when it cannot be loaded).
+func (c *Call) Location() *time.Location {
+	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// CreateCall inserts c; a taken slug is apperr.ErrDuplicate.
+func (s *Store) CreateCall(ctx context.Context, c *Call) error {
+	if c.ID == "" {
+		c.ID = NewID()
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
+	return s.insertOne(ctx, s.calls, c)
+}
+
+// CallByID returns the call, or apperr.ErrNotFound.
+func (s *Store) CallByID(ctx context.Context, id string) (*Call, error) {
+	var c Call
+	if err := s.calls.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
+		return nil, notFound(err, "call "+id)
+	}
+	return &c, nil
+}
+
+// CallBySlug returns the call with that slug, or apperr.ErrNotFound.
+func (s *Store) CallBySlug(ctx context.Context, slug string) (*Call, error) {
+	var c Call
+	if err := s.calls.FindOne(ctx, bson.D{{Key: "slug", Value: slug}}).Decode(&c); err != nil {
+		return nil, notFound(err, "call "+slug)
+	}
+	return &c, nil
+}
+
+// ListCalls returns every call, newest opening first.
+func (s *Store) ListCalls(ctx context.Context) ([]*Call, error) {
+	cur, err := s.calls.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "opens_at", Value: -1}}))
+	if err != nil {
+		return nil, wrapDB(err)
+	}
+	var out []*Call
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, wrapDB(err)
+	}
+	return out, nil
+}
+
+// CountCalls returns how many calls exist.
+func (s *Store) CountCalls(ctx context.Context) (int64, error) {
+	n, err := s.calls.CountDocuments(ctx, bson.D{})
+	return n, wrapDB(err)
+}
+
+// ReplaceCall stores c if its version is still version (then bumps it); else apperr.ErrStaleVersion.
+func (s *Store) ReplaceCall(ctx context.Context, c *Call, version int) error {
+	c.Version = version + 1
+	c.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	r, err := s.replaceOne(ctx, s.calls, bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: version}}, c)
+	if err != nil {
+		return err
+	}
+	if r.MatchedCount == 0 {
+		if _, err := s.CallByID(ctx, c.ID); err != nil {
+			return err
+		}
+		return staleVersion("call " + c.ID)
+	}
+	return nil
+}
+
+// BumpCallRev marks that something under the call changed.
+func (s *Store) BumpCallRev(ctx context.Context, callID string) error {
+	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
+	return err
+}
+
+// SetCallPublished records when results were published.
+func (s *Store) SetCallPublished(ctx context.Context, callID string, at time.Time) error {
+	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "published_at", Value: at}}}, {Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
+	return err
+}

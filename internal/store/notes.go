@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/notes"
+	"cocreate/internal/review"
+)
+
+// HistoryEntry records one transition or noteworthy action on a note.
+// It lives inside the note, so a transition and its entry are one write.
+type HistoryEntry struct {
+	From   string    `bson:"from"`
+	To     string    `bson:"to"`
+	Event  string    `bson:"event"`
+	By     string    `bson:"by"`      // user id
+	ByRole string    `bson:"by_role"` // "owner", "reviewer", "chair", "coordinator", "system"
+	At     time.Time `bson:"at"`
+	Reason string    `bson:"reason,omitempty"`
+}
+
+// Screening is the outcome of checking a note against the basic criteria.
+type Screening struct {
+	Outcome      string            `bson:"outcome"` // pass, return, fail
+	Checklist    map[string]bool   `bson:"checklist"`
+	ItemComments map[string]string `bson:"item_comments,omitempty"`
+	Comment      string            `bson:"comment,omitempty"`
+	Instructions string            `bson:"instructions,omitempty"`
+	ReviseBy     string            `bson:"revise_by,omitempty"` // YYYY-MM-DD in the call's zone
+	DuplicateOf  string            `bson:"duplicate_of,omitempty"`
+	By           string            `bson:"by"`
+	At           time.Time         `bson:"at"`
+}
+
+// Assignment is a reviewer assigned to score a note.
+type Assignment struct {
+	ReviewerID  string    `bson:"reviewer_id"`
+	Sector      string    `bson:"sector"`
+	ReviewState string    `bson:"review_state"` // "assigned", "draft", "submitted"
+	At          time.Time `bson:"at"`
+}
+
+// Decision is the chair's classification and the reasoned response.
+type Decision struct {
+	Class      string    `bson:"class"`
+	ReasonCode string    `bson:"reason_code"`
+	Rationale  string    `bson:"rationale"`
+	MergedInto string    `bson:"merged_into,omitempty"`
+	Override   string    `bson:"override_reason,omitempty"`
+	By         string    `bson:"by"`
+	At         time.Time `bson:"at"`
+}
+
+// Note is a concept note with its workflow data.
+type Note struct {
+	ID           string `bson:"_id"`
+	CallID       string `bson:"call_id"`
+	Ref          string `bson:"ref,omitempty"`
+	State        string `bson:"state"`
+	Version      int    `bson:"version"`
+	Owner        string `bson:"owner"`
+	notes.Fields `bson:",inline"`
+
+	CreatedAt   time.Time  `bson:"created_at"`
+	UpdatedAt   time.Time  `bson:"updated_at"`
+	SubmittedAt *time.Time `bson:"submitted_at,omitempty"`
+
+	ReturnedBefore bool           `bson:"returned_before"`
+	Screening      *Screening     `bson:"screening,omitempty"`
+	Assignments    []Assignment   `bson:"assignments"`
+	Conflicts      []string       `bson:"conflicts"` // reviewer ids that declared a conflict
+	NeedsReassign  bool           `bson:"needs_reassign"`
+	Score          *review.Score  `bson:"score,omitempty"`
+	Decision       *Decision      `bson:"decision,omitempty"`
+	Published      *Decision      `bson:"published,omitempty"` // the decision as last published to the owner
+	History        []HistoryEntry `bson:"history"`
+}
+
+// Summary is the small copy of a note that list pages scan. On the embedded
+// engine every filter scans and decodes whole documents, so lists read
+// these (a few hundred bytes) instead of full notes. It is derived: every
+// note write refreshes it, and RebuildSummaries recreates it.
+type Summary struct {
+	ID            string        `bson:"_id"`
+	CallID        string        `bson:"call_id"`
+	Owner         string        `bson:"owner"`
+	Ref           string        `bson:"ref,omitempty"`
+	Title         string        `bson:"title"`
+	State         string        `bson:"state"`
+	Version       int           `bson:"version"`
+	PolicyArea    string        `bson:"policy_area"`
+	UpdatedAt     time.Time     `bson:"updated_at"`
+	SubmittedAt   *time.Time    `bson:"submitted_at,omitempty"`
+	Reviewers     []string      `bson:"reviewers"`
+	ReviewsDone   int           `bson:"reviews_done"`
+	NeedsReassign bool          `bson:"needs_reassign"`
+	Score         *review.Score `bson:"score,omitempty"`
+	Class         string        `bson:"class,omitempty"`
+}
+
+// SummaryOf derives the summary of n.
+func SummaryOf(n *Note) Summary {
+	s := Summary{ID: n.ID, CallID: n.CallID, Owner: n.Owner, Ref: n.Ref, Title: n.Title, State: n.State,
+		Version: n.Version, PolicyArea: n.PolicyArea, UpdatedAt: n.UpdatedAt, SubmittedAt: n.SubmittedAt,
+		NeedsReassign: n.NeedsReassign, Score: n.Score, Reviewers: []string{}}
+	for _, a := range n.Assignments {
+		s.Reviewers = append(s.Reviewers, a.ReviewerID)
+		if a.ReviewState == "submitted" {
+			s.ReviewsDone++
+		}
+	}
+	if n.Decision != nil {
+		s.Class = n.Decision.Class
+	}
+	return s
+}
+
+func (s *Store) summaries() *mongo.Collection { return s.db.Collection("note_summaries") }
+
+// syncNote refreshes the note's summary and marks its call changed. Both are
+// derived data: a failure is logged, and RebuildSummaries repairs it.
+func (s *Store) syncNote(ctx context.Context, n *Note) {
+	ctx = context.WithoutCancel(ctx)
+	sum := SummaryOf(n)
+	if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: n.ID}}, sum, options.Replace().SetUpsert(true)); err != nil {
+		s.log.Error("refresh note summary", "note", n.ID, "err", err)
+	}
+	if err := s.BumpCallRev(ctx, n.CallID); err != nil {
+		s.log.Error("bump call revision", "call", n.CallID, "err", err)
+	}
+}
+
+// CreateNote inserts a new note (ID, version and timestamps are set here).
+func (s *Store) CreateNote(ctx context.Context, n *Note) error {
+	if n.ID == "" {
+		n.ID = NewID()
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	n.CreatedAt, n.UpdatedAt, n.Version = now, now, 1
+	if n.Assignments == nil {
+		n.Assignments = []Assignment{}
+	}
+	if n.Conflicts == nil {
+		n.Conflicts = []string{}
+	}
+	if n.History == nil {
+		n.History = []HistoryEntry{}
+	}
+	if err := s.insertOne(ctx, s.notes, n); err != nil {
+		return fmt.Errorf("create note: %w", err)
+	}
+	s.syncNote(ctx, n)
+	return nil
+}
+
+// NoteByID returns the note, or apperr.ErrNotFound.
+func (s *Store) NoteByID(ctx context.Context, id string) (*Note, error) {
+	var n Note
+	if err := s.notes.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
+		return nil, notFound(err, "note "+id)
+	}
+	return &n, nil
+}
+
+func staleVersion(what string) error { return fmt.Errorf("%s: %w", what, apperr.ErrStaleVersion) }
+
+// Change is one compare-and-set on a note: it applies only when the note is
+// still in one of States at Version, then bumps the version, sets UpdatedAt,
+// applies Set/Unset/Push and appends History (when given). It happens whole
+// or not at all.
+type Change struct {
+	States  []string
+	Version int
+	Set     bson.D
+	Unset   []string
+	Push    bson.D // extra $push beyond the history entry
+	History *HistoryEntry
+}
+
+// ErrChangeRefused explains why a Change matched nothing: the note is gone,
+// its version moved, or its state no longer allows it.
+type ErrChangeRefused struct {
+	Note    *Note // the current note, nil when it does not exist
+	Stale   bool
+	Current string
+}
+
+func (e *ErrChangeRefused) Error() string {
+	if e.Stale {
+		return apperr.ErrStaleVersion.Error()
+	}
+	return "the note is now " + e.Current
+}
+
+// Unwrap makes a stale refusal match apperr.ErrStaleVersion.
+func (e *ErrChangeRefused) Unwrap() error {
+	if e.Stale {
+		return apperr.ErrStaleVersion
+	}
+	return nil
+}
+
+// ApplyChange performs ch on note id and returns the note after it. When
+// nothing matched it returns *ErrChangeRefused (or apperr.ErrNotFound).
+func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, error) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: ch.Version}}
+	if len(ch.States) == 1 {
+		filter = append(filter, bson.E{Key: "state", Value: ch.States[0]})
+	} else if len(ch.States) > 1 {
+		filter = append(filter, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: ch.States}}})
+	}
+	set := append(bson.D{{Key: "updated_at", Value: now}}, ch.Set...)
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	if len(ch.Unset) > 0 {
+		u := bson.D{}
+		for _, k := range ch.Unset {
+			u = append(u, bson.E{Key: k, Value: ""})
+		}
+		update = append(update, bson.E{Key: "$unset", Value: u})
+	}
+	push := append(bson.D{}, ch.Push...)
+	if ch.History != nil {
+		h := *ch.History
+		if h.At.IsZero() {
+			h.At = now
+		}
+		push = append(push, bson.E{Key: "history", Value: h})
+	}
+	if len(push) > 0 {
+		update = append(update, bson.E{Key: "$push", Value: push})
+	}
+	var n Note
+	err := s.findOneAndUpdate(ctx, s.notes, filter, update, &n, options.FindOneAndUpdate().SetReturnDocument(options.After))
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		cur, err := s.NoteByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		refused := &ErrChangeRefused{Note: cur, Current: cur.State}
+		if cur.Version != ch.Version {
+			refused.Stale = true
+		}
+		return nil, refused
+	}
+	if err != nil {
+		return nil, fmt.Errorf("change note %s: %w", id, err)
+	}
+	s.syncNote(ctx, &n)
+	return &n, nil
+}
+
+// SummaryFilter selects summaries for list pages.
+type SummaryFilter struct {
+	CallID     string
+	Owner      string
+	States     []string
+	PolicyArea string
+	Reviewer   string // notes this reviewer is assigned to
+}
+
+func (f SummaryFilter) bson() bson.D {
+	q := bson.D{}
+	if f.CallID != "" {
+		q = append(q, bson.E{Key: "call_id", Value: f.CallID})
+	}
+	if f.Owner != "" {
+		q = append(q, bson.E{Key: "owner", Value: f.Owner})
+	}
+	if len(f.States) == 1 {
+		q = append(q, bson.E{Key: "state", Value: f.States[0]})
+	} else if len(f.States) > 1 {
+		q = append(q, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: f.States}}})
+	}
+	if f.PolicyArea != "" {
+		q = append(q, bson.E{Key: "policy_area", Value: f.PolicyArea})
+	}
+	if f.Reviewer != "" {
+		q = append(q, bson.E{Key: "reviewers", Value: f.Reviewer})
+	}
+	return q
+}
+
+// Summaries returns every summary matching f (callers sort and page in Go:
+// the list is small, and sorting by derived figures needs Go anyway).
+func (s *Store) Summaries(ctx context.Context, f SummaryFilter) ([]Summary, error) {
+	cur, err := s.summaries().Find(ctx, f.bson())
+	if err != nil {
+		return nil, wrapDB(err)
+	}
+	var out []Summary
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, wrapDB(err)
+	}
+	return out, nil
+}
+
+// NotesByIDs returns full notes by id.
+func (s *Store) NotesByIDs(ctx context.Context, ids []string) ([]*Note, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cur, err := s.notes.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, wrapDB(err)
+	}
+	var out []*Note
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, wrapDB(err)
+	}
+	return out, nil
+}
+
+// EachNote streams the call's notes (all states when states is empty) to fn, one at a time.
+func (s *Store) EachNote(ctx context.Context, callID string, states []string, fn func(*Note) error) error {
+	q := SummaryFilter{CallID: callID, States: states}.bson()
+	cur, err := s.notes.Find(ctx, q)
+	if err != nil {
+		return wrapDB(err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var n Note
+		if err := cur.Decode(&n); err != nil {
+			return wrapDB(err)
+		}
+		if err := fn(&n); err != nil {
+			return err
+		}
+	}
+	return wrapDB(cur.Err())
+}
+
+// RebuildSummaries recreates every summary of a call from its notes.
+func (s *Store) RebuildSummaries(ctx context.Context, callID string) (int, error) {
+	n := 0
+	err := s.EachNote(ctx, callID, nil, func(note *Note) error {
+		sum := SummaryOf(note)
+		if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: note.ID}}, sum, options.Replace().SetUpsert(true)); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err == nil {
+		err = s.BumpCallRev(ctx, callID)
+	}
+	return n, err
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"cocreate/internal/apperr"
+)
+
+const maxJSONBody = 1 << 20
+
+func badRequest(format string, a ...any) error {
+	return &apperr.BadRequest{Message: fmt.Sprintf(format, a...)}
+}
+
+// bindJSON decodes the request body into v strictly: JSON only, 1 MiB at
+// most, no unknown fields, no trailing data, and typed fields, so that a
+// value such as {"$gt": ""} where a string belongs is a 400, never a query.
+func (h *Handler) bindJSON(c *gin.Context, v any) bool {
+	ct := c.GetHeader("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		apiFail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			apiFail(c, http.StatusRequestEntityTooLarge, "too_large", "The body is larger than 1 MiB.")
+			return false
+		}
+		h.fail(c, badRequest("The body could not be read."))
+		return false
+	}
+	if err := decodeStrict(body, v); err != nil {
+		h.fail(c, err)
+		return false
+	}
+	return true
+}
+
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return badRequest("The body is empty; send a JSON object.")
+		case errors.As(err, &se):
+			return badRequest("The body is not valid JSON (at byte %d).", se.Offset)
+		case errors.As(err, &te):
+			field := te.Field
+			if field == "" {
+				return badRequest("The body must be a JSON object.")
+			}
+			return &apperr.BadRequest{Message: fmt.Sprintf("Field %q must be %s, not %s.", field, jsonKind(te.Type.String()), te.Value)}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return badRequest("Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return badRequest("The body is not valid JSON.")
+	}
+	if dec.More() {
+		return badRequest("The body has data after the JSON object.")
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return badRequest("The body has data after the JSON object.")
+	}
+	return nil
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case goType == "string" || goType == "*string":
+		return "a string"
+	case goType == "bool" || goType == "*bool":
+		return "true or false"
+	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+		return "a number"
+	case strings.HasPrefix(goType, "[]") || strings.HasPrefix(goType, "*[]"):
+		return "a list"
+	}
+	return "an object"
+}
+
+// pageParams reads page and per_page (api.md: page ≥ 1, per_page 1–200, default 50).
+func pageParams(c *gin.Context) (int, int, error) {
+	page, per := 1, 50
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, 0, badRequest("page must be a whole number of 1 or more.")
+		}
+		page = n
+	}
+	if v := c.Query("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return 0, 0, badRequest("per_page must be a whole number from 1 to 200.")
+		}
+		per = n
+	}
+	return page, per, nil
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"cocreate/internal/store"
+)
+
+// metrics are exposed at /metrics in Prometheus text format.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	handler  http.Handler
+}
+
+func newMetrics(st *store.Store) *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cocreate_http_requests_total",
+			Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "cocreate_http_request_duration_seconds",
+			Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
+	}
+	ping := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cocreate_db_ping_seconds",
+		Help: "Time the database took to answer a ping (-1 when it did not answer within 1 s)."}, func() float64 {
+		start := time.Now()
+		if err := st.Ping(context.Background(), time.Second); err != nil {
+			return -1
+		}
+		return time.Since(start).Seconds()
+	})
+	reg.MustRegister(m.requests, m.latency, ping, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return m
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+func (h *Handler) healthz(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
+
+// readyz answers 503 when the database does not answer a ping within 1 s.
+func (h *Handler) readyz(c *gin.Context) {
+	if err := h.store.Ping(c.Request.Context(), time.Second); err != nil {
+		c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		return
+	}
+	c.String(http.StatusOK, "ready\n")
+}
+
+func (h *Handler) metricsPage(c *gin.Context) { h.metrics.handler.ServeHTTP(c.Writer, c.Request) }

@@ -1,0 +1,73 @@
+// Package web serves cocreate's HTML pages and JSON API from one router.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"cocreate/internal/app"
+	"cocreate/internal/auth"
+	"cocreate/internal/store"
+)
+
+// Deps are what the web layer needs.
+type Deps struct {
+	Store          *store.Store
+	App            *app.App
+	Logger         *slog.Logger
+	Now            func() time.Time
+	TrustedProxies []netip.Prefix
+}
+
+// Handler holds the dependencies every action uses; actions are its methods.
+type Handler struct {
+	store    *store.Store
+	app      *app.App
+	log      *slog.Logger
+	now      func() time.Time
+	sessions auth.Sessions
+	throttle auth.Throttle
+	tmpl     *engine
+	metrics  *metrics
+	proxies  []netip.Prefix
+	routes   []route
+}
+
+// New builds the router. It fails when a template does not parse.
+func New(d Deps) (http.Handler, error) {
+	h, err := newHandler(d)
+	if err != nil {
+		return nil, err
+	}
+	return h.router(), nil
+}
+
+func newHandler(d Deps) (*Handler, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	t, err := newEngine()
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		store:    d.Store,
+		app:      d.App,
+		log:      d.Logger,
+		now:      d.Now,
+		sessions: auth.Sessions{Store: d.Store, Now: d.Now},
+		throttle: auth.NewThrottle(d.Store, d.Now),
+		tmpl:     t,
+		metrics:  newMetrics(d.Store),
+		proxies:  d.TrustedProxies,
+	}, nil
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
