@@ -28,9 +28,24 @@ func roles(r ...string) []string { return r }
 
 // table is every route, read top to bottom. One access rule a line.
 func (h *Handler) table() []route {
-	anyone := roles(public)
-	member := roles(signedIn)
-	coord := roles("coordinator")
+	var all []route
+	for _, part := range [][]route{h.coreRoutes(), h.callRoutes(), h.noteRoutes(), h.screeningRoutes(), h.reviewRoutes()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// Shorthands for access rules used by every route table.
+var (
+	anyone    = roles(public)
+	member    = roles(signedIn)
+	coord     = roles("coordinator")
+	committee = roles("reviewer", "chair")
+	chair     = roles("chair")
+)
+
+// coreRoutes are operations and accounts.
+func (h *Handler) coreRoutes() []route {
 	return []route{
 		// Operations
 		{"GET", "/healthz", anyone, h.healthz},

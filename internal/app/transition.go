@@ -1,0 +1,113 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/store"
+	"cocreate/internal/workflow"
+)
+
+// Transition is one workflow event on a note, as the operations request it.
+type Transition struct {
+	Event   workflow.Event
+	Version int
+	Reason  string // recorded in the history entry
+	// Situation fields the caller knows beyond the note and call (reviews, override).
+	Reviews  int
+	Override string
+	// Set, Unset and Push are applied in the same compare-and-set.
+	Set   bson.D
+	Unset []string
+	Push  bson.D
+	// Check runs after the workflow rules pass and before the write, with the current note.
+	Check func(n *store.Note, c *store.Call) error
+}
+
+// actorFor describes u's relation to n for the workflow rules.
+func actorFor(u *store.User, n *store.Note) workflow.Actor {
+	return workflow.Actor{Roles: u.Roles, IsOwner: n.Owner == u.ID}
+}
+
+// byRole is how the history names who acted: owners by role "owner", the
+// committee by its highest role, so participants never learn who scored what.
+func byRole(u *store.User, n *store.Note, e workflow.Event) string {
+	switch {
+	case n.Owner == u.ID && (e == workflow.Submit || e == workflow.Resubmit || e == workflow.Withdraw):
+		return "owner"
+	case u.Has("chair"):
+		return "chair"
+	case u.Has("reviewer"):
+		return "reviewer"
+	case u.Has("coordinator"):
+		return "coordinator"
+	}
+	return "participant"
+}
+
+// ReviseByEnd is the end of a revise-by day (YYYY-MM-DD) in loc: the last instant a resubmission is accepted.
+func ReviseByEnd(day string, loc *time.Location) time.Time {
+	d, err := time.ParseInLocation("2006-01-02", day, loc)
+	if err != nil {
+		return time.Time{}
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Nanosecond)
+}
+
+// fire checks tr against the workflow rules for u on note id, then applies it
+// as one compare-and-set on {_id, state, version} that also appends the
+// history entry. A refused event is a *workflow.TransitionError (409
+// invalid_transition); a moved version is apperr.ErrStaleVersion (409).
+func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition) (*store.Note, error) {
+	n, err := a.Store.NoteByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.Store.CallByID(ctx, n.CallID)
+	if err != nil {
+		return nil, err
+	}
+	now := a.Now()
+	sit := workflow.Situation{CallStatus: c.Status(now), Now: now, ReturnedBefore: n.ReturnedBefore,
+		Reviews: tr.Reviews, MinReviews: c.MinReviews, Reason: tr.Reason, Override: tr.Override}
+	if n.Screening != nil && n.Screening.ReviseBy != "" {
+		sit.ReviseBy = ReviseByEnd(n.Screening.ReviseBy, c.Location())
+	}
+	state := workflow.State(n.State)
+	if err := workflow.Check(state, tr.Event, actorFor(u, n), sit); err != nil {
+		if errors.Is(err, workflow.ErrInvalidTransition) && tr.Version != 0 && tr.Version != n.Version {
+			// The caller acted on an old copy; say so rather than blame the state.
+			return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
+		}
+		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, err)
+	}
+	if tr.Version != n.Version {
+		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
+	}
+	if tr.Check != nil {
+		if err := tr.Check(n, c); err != nil {
+			return nil, err
+		}
+	}
+	to, _ := workflow.Next(state, tr.Event)
+	set := append(bson.D{{Key: "state", Value: string(to)}}, tr.Set...)
+	out, err := a.Store.ApplyChange(ctx, id, store.Change{
+		States: []string{n.State}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push,
+		History: &store.HistoryEntry{From: n.State, To: string(to), Event: string(tr.Event), By: u.ID,
+			ByRole: byRole(u, n, tr.Event), At: now.UTC(), Reason: tr.Reason},
+	})
+	var refused *store.ErrChangeRefused
+	if errors.As(err, &refused) {
+		if refused.Stale {
+			return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
+		}
+		return nil, &workflow.TransitionError{State: workflow.State(refused.Current), Event: tr.Event,
+			Allowed: workflow.Allowed(workflow.State(refused.Current))}
+	}
+	return out, err
+}
