@@ -104,6 +104,9 @@ type Summary struct {
 	NeedsReassign bool          `bson:"needs_reassign"`
 	Score         *review.Score `bson:"score,omitempty"`
 	Class         string        `bson:"class,omitempty"`
+	// PublishedClass is the class last published to the owner ("" before
+	// publication), so owner lists never show an unpublished decision.
+	PublishedClass string `bson:"published_class,omitempty"`
 }
 
 // SummaryOf derives the summary of n.
@@ -119,6 +122,9 @@ func SummaryOf(n *Note) Summary {
 	}
 	if n.Decision != nil {
 		s.Class = n.Decision.Class
+	}
+	if n.Published != nil {
+		s.PublishedClass = n.Published.Class
 	}
 	return s
 }
@@ -354,4 +360,19 @@ func (s *Store) RebuildSummaries(ctx context.Context, callID string) (int, error
 		err = s.BumpCallRev(ctx, callID)
 	}
 	return n, err
+}
+
+// SetNoteRef stores the submission reference of note id and returns the
+// note. It does not move the version: the reference is not the owner's
+// text, and it is written once, right after the submit compare-and-set won.
+func (s *Store) SetNoteRef(ctx context.Context, id, ref string) (*Note, error) {
+	var n Note
+	err := s.findOneAndUpdate(ctx, s.notes, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "ref", Value: ref}}}}, &n,
+		options.FindOneAndUpdate().SetReturnDocument(options.After))
+	if err != nil {
+		return nil, notFound(err, "set reference of note "+id)
+	}
+	s.syncNote(ctx, &n)
+	return &n, nil
 }
