@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/review"
@@ -136,4 +139,26 @@ func (s *Store) SetCallPublished(ctx context.Context, callID string, at time.Tim
 	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "published_at", Value: at}}}, {Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
 	return err
+}
+
+// UpdateCall applies set to call id when its version is still version,
+// bumps the version and returns the call after the change; a moved version
+// is apperr.ErrStaleVersion and a taken slug apperr.ErrDuplicate. Unlike
+// ReplaceCall it leaves rev and published_at alone, which other writers move.
+func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson.D) (*Call, error) {
+	set = append(bson.D{{Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}, set...)
+	var c Call
+	err := s.findOneAndUpdate(ctx, s.calls, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &c,
+		options.FindOneAndUpdate().SetReturnDocument(options.After))
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		if _, err := s.CallByID(ctx, id); err != nil {
+			return nil, err
+		}
+		return nil, staleVersion("call " + id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update call %s: %w", id, err)
+	}
+	return &c, nil
 }
