@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -30,8 +31,8 @@ type testClock struct {
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *testClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // testServer is the real router on a real (embedded) database.
@@ -48,11 +49,26 @@ var fastHasher = auth.Hasher{MemoryKiB: 64, Time: 1}
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
+	return newTestServerWith(t, serverOptions{})
+}
+
+// serverOptions adjust a test server.
+type serverOptions struct {
+	logTo   io.Writer      // where the server's logs go; discarded when nil
+	proxies []netip.Prefix // trusted proxies
+}
+
+// newTestServerWith is newTestServer with options.
+func newTestServerWith(t testing.TB, o serverOptions) *testServer {
+	t.Helper()
 	st := testdb.Open(t)
 	clock := &testClock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.logTo == nil {
+		o.logTo = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(o.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := app.New(st, fastHasher, clock.Now, log)
-	h, err := New(Deps{Store: st, App: a, Logger: log, Now: clock.Now})
+	h, err := New(Deps{Store: st, App: a, Logger: log, Now: clock.Now, TrustedProxies: o.proxies})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -211,4 +211,3 @@ func redirect(c *gin.Context, to string) {
 }
 
 func newFormToken() string { return auth.NewSecret()[:22] }
-
