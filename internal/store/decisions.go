@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// PublishDecisions releases the current decision of every classified note
+// of the call to its owner (Note.Published), then records at as the call's
+// published_at, and returns how many notes were published.
+//
+// Publication is not a state change: the notes keep their version, so a
+// chair's open forms stay valid. Each note is written only if it is still
+// classified at the version read, so a note reopened meanwhile keeps what
+// was published before and is not counted.
+func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Time) (int, error) {
+	var noteModels, sumModels []mongo.WriteModel
+	err := s.EachNote(ctx, callID, []string{"classified"}, func(n *Note) error {
+		if n.Decision == nil {
+			return nil
+		}
+		noteModels = append(noteModels, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: n.ID}, {Key: "state", Value: "classified"}, {Key: "version", Value: n.Version}}).
+			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}}}))
+		sumModels = append(sumModels, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: n.ID}}).
+			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published_class", Value: n.Decision.Class}}}}))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("publish call %s: %w", callID, err)
+	}
+	published := 0
+	if len(noteModels) > 0 {
+		r, err := s.bulkWrite(ctx, s.notes, noteModels)
+		if err != nil {
+			return 0, fmt.Errorf("publish call %s: %w", callID, err)
+		}
+		published = int(r.MatchedCount)
+		if published != len(noteModels) {
+			// Some notes were reopened meanwhile: refresh summaries from the notes themselves.
+			if _, err := s.RebuildSummaries(ctx, callID); err != nil {
+				s.log.Error("rebuild summaries after publication", "call", callID, "err", err)
+			}
+		} else if _, err := s.bulkWrite(ctx, s.summaries(), sumModels); err != nil {
+			s.log.Error("refresh summaries after publication", "call", callID, "err", err)
+		}
+	}
+	if err := s.SetCallPublished(ctx, callID, at.UTC().Truncate(time.Millisecond)); err != nil {
+		return 0, fmt.Errorf("publish call %s: %w", callID, err)
+	}
+	return published, nil
+}
