@@ -1,0 +1,67 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"cocreate/internal/review"
+	"cocreate/internal/store"
+	"cocreate/internal/workflow"
+)
+
+// committeeEvents are the events the committee fires, in the order pages show them.
+var committeeEvents = []workflow.Event{workflow.ScreenPass, workflow.ScreenReturn, workflow.ScreenFail,
+	workflow.Classify, workflow.Reopen, workflow.Reinstate}
+
+// CommitteeActions returns the committee events u may fire on n now, so a
+// page shows only those. Reasons and override reasons are asked for on the
+// action's own page, so they are taken as given here; the state, the role,
+// return-once and the revise-by day decide.
+func (a *App) CommitteeActions(u *store.User, n *store.Note, c *store.Call) []workflow.Event {
+	if u == nil || n.Owner == u.ID {
+		return nil
+	}
+	now := a.Now()
+	sit := workflow.Situation{CallStatus: c.Status(now), Now: now, ReturnedBefore: n.ReturnedBefore,
+		Reviews: ReviewsOf(n), MinReviews: c.MinReviews, Reason: "given", Override: "given"}
+	if n.Screening != nil && n.Screening.ReviseBy != "" {
+		sit.ReviseBy = ReviseByEnd(n.Screening.ReviseBy, c.Location())
+	}
+	var out []workflow.Event
+	for _, e := range committeeEvents {
+		if workflow.Check(workflow.State(n.State), e, actorFor(u, n), sit) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// SuggestionExplained says in words which class the figures suggest and why,
+// or why none is suggested yet; the chair decides.
+func SuggestionExplained(n *store.Note, c *store.Call) string {
+	got := ReviewsOf(n)
+	if n.Score == nil || got < c.MinReviews || got == 0 {
+		return fmt.Sprintf("No class is suggested yet: the note has %d of the %d submitted reviews the call requires.", got, c.MinReviews)
+	}
+	s := n.Score
+	mean := fmt.Sprintf("%.1f", s.Mean)
+	switch s.SuggestedClass {
+	case "A":
+		return fmt.Sprintf("Suggested A: the mean score is %s (%.0f or more) and ambition, relevance and verifiability each average %.0f or more.",
+			mean, review.ClassAMean, review.ClassACriterionMin)
+	case "B":
+		if s.Mean >= review.ClassAMean {
+			var low []string
+			for _, k := range []string{"ambition", "relevance", "verifiability"} {
+				if v := s.PerCriterion[k]; v < review.ClassACriterionMin {
+					low = append(low, fmt.Sprintf("%s averages %.1f", k, v))
+				}
+			}
+			return fmt.Sprintf("Suggested B: the mean score is %s, but %s (below %.0f).", mean, strings.Join(low, " and "), review.ClassACriterionMin)
+		}
+		return fmt.Sprintf("Suggested B: the mean score is %s, from %.0f to below %.0f.", mean, review.ClassBMean, review.ClassAMean)
+	case "D":
+		return fmt.Sprintf("Suggested D: the mean score is %s, below %.0f.", mean, review.ClassBMean)
+	}
+	return "No class is suggested for these figures; C is never suggested: it is the chair's judgement."
+}
