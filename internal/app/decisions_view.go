@@ -1,9 +1,11 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"cocreate/internal/apperr"
 	"cocreate/internal/review"
 	"cocreate/internal/store"
 	"cocreate/internal/workflow"
@@ -64,4 +66,25 @@ func SuggestionExplained(n *store.Note, c *store.Call) string {
 		return fmt.Sprintf("Suggested D: the mean score is %s, below %.0f.", mean, review.ClassBMean)
 	}
 	return "No class is suggested for these figures; C is never suggested: it is the chair's judgement."
+}
+
+// CommitteeNote loads note id for the committee's workspace: committee
+// members and coordinators who may see it, never its author. It returns the
+// note, its call and its submitter (nil when the account is gone).
+func (a *App) CommitteeNote(ctx context.Context, u *store.User, id string) (*store.Note, *store.Call, *store.User, error) {
+	if !u.IsCommittee() && !u.Has("coordinator") {
+		return nil, nil, nil, fmt.Errorf("committee view of note %s: %w", id, apperr.ErrForbidden)
+	}
+	n, c, err := a.NoteFor(ctx, u, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if n.Owner == u.ID {
+		return nil, nil, nil, denied("this is your own note: the committee's view of it is not shown to you")
+	}
+	owner, err := a.Store.UserByID(ctx, n.Owner)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, nil, nil, err
+	}
+	return n, c, owner, nil
 }
