@@ -72,7 +72,12 @@ func (h *Handler) noteEditPage(c *gin.Context) {
 		return
 	}
 	rows, _ := strconv.Atoi(c.Query("rows"))
-	h.render(c, http.StatusOK, "note_edit", newNoteEditPage(n, call, n.Fields, rows, n.Version, nil))
+	var errs notes.FieldErrors
+	if c.Query("check") != "" {
+		// From a Change link on check your answers: show what stops submission beside each field.
+		errs = h.app.CheckSubmit(n, call)
+	}
+	h.render(c, http.StatusOK, "note_edit", newNoteEditPage(n, call, n.Fields, rows, n.Version, errs))
 }
 
 // noteEditSubmit saves the form (every button saves first), then continues
