@@ -13,7 +13,8 @@ import (
 // IdemRecord is the first answer to a request made with an idempotency key
 // (API header or page form token). Pending records are being answered now.
 type IdemRecord struct {
-	ID          string    `bson:"_id"` // caller + route + key
+	ID          string    `bson:"_id"`         // caller + route + key
+	Fingerprint string    `bson:"fingerprint"` // hash of the request, so a reused key with another request is caught
 	Pending     bool      `bson:"pending"`
 	Status      int       `bson:"status"`
 	ContentType string    `bson:"content_type,omitempty"`
@@ -22,10 +23,12 @@ type IdemRecord struct {
 	CreatedAt   time.Time `bson:"created_at"`
 }
 
-// ClaimIdempotency claims id for the caller. It returns (nil, true) when the
-// caller should act, or the existing record (maybe still pending) when not.
-func (s *Store) ClaimIdempotency(ctx context.Context, id string, now time.Time) (*IdemRecord, bool, error) {
-	err := s.insertOne(ctx, s.idem, IdemRecord{ID: id, Pending: true, CreatedAt: now})
+// ClaimIdempotency claims id for a request with the given fingerprint. It
+// returns (nil, true) when the caller should act, or the existing record
+// (maybe still pending) when not. apperr.ErrNotFound means the record was
+// released between the two steps: try again.
+func (s *Store) ClaimIdempotency(ctx context.Context, id, fingerprint string, now time.Time) (*IdemRecord, bool, error) {
+	err := s.insertOne(ctx, s.idem, IdemRecord{ID: id, Fingerprint: fingerprint, Pending: true, CreatedAt: now})
 	if err == nil {
 		return nil, true, nil
 	}

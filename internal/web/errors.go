@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -120,7 +121,12 @@ func (h *Handler) fail(c *gin.Context, err error) {
 		return
 	}
 	if status == 401 {
-		c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request.URL.RequestURI()))
+		// Come back here after signing in; a form post cannot be repeated by a redirect, so go home instead.
+		next := "/"
+		if c.Request.Method == http.MethodGet {
+			next = safeNext(c.Request.URL.RequestURI())
+		}
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 		c.Abort()
 		return
 	}

@@ -243,3 +243,58 @@ func (b *browser) signIn(email, password string) {
 		b.ts.t.Fatalf("sign in %s: status %d\n%s", email, p.Status, p.Body)
 	}
 }
+
+// cookie returns the value of the browser's cookie name, or "".
+func (b *browser) cookie(name string) string {
+	u, _ := url.Parse(b.ts.srv.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// send makes a request with the browser's cookies; body may be a string,
+// url.Values (sent as a form) or any value (sent as JSON).
+func (b *browser) send(method, path string, body any, hdr ...string) apiResp {
+	b.ts.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch v := body.(type) {
+	case nil:
+	case string:
+		rd, ct = strings.NewReader(v), "application/json"
+	case url.Values:
+		rd, ct = strings.NewReader(v.Encode()), "application/x-www-form-urlencoded"
+	default:
+		js, err := json.Marshal(v)
+		if err != nil {
+			b.ts.t.Fatal(err)
+		}
+		rd, ct = bytes.NewReader(js), "application/json"
+	}
+	req, err := http.NewRequest(method, b.ts.srv.URL+path, rd)
+	if err != nil {
+		b.ts.t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.ts.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := apiResp{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &out.Body); err != nil {
+			b.ts.t.Fatalf("%s %s: answer is not JSON: %v\n%s", method, path, err, raw)
+		}
+	}
+	return out
+}
