@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"cocreate/internal/apperr"
 	"cocreate/internal/review"
 )
 
@@ -146,6 +148,20 @@ func (s *Store) SetCallPublished(ctx context.Context, callID string, at time.Tim
 // is apperr.ErrStaleVersion and a taken slug apperr.ErrDuplicate. Unlike
 // ReplaceCall it leaves rev and published_at alone, which other writers move.
 func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson.D) (*Call, error) {
+	for _, e := range set {
+		if e.Key != "slug" {
+			continue
+		}
+		// FerretDB 1.24 reports a unique-index violation inside findAndModify
+		// as an internal error, so a taken slug is looked for first (and the
+		// engine's message recognised below, should a race get past this).
+		slug, _ := e.Value.(string)
+		if other, err := s.CallBySlug(ctx, slug); err == nil && other.ID != id {
+			return nil, fmt.Errorf("call slug %s: %w", slug, apperr.ErrDuplicate)
+		} else if err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+	}
 	set = append(bson.D{{Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}, set...)
 	var c Call
 	err := s.findOneAndUpdate(ctx, s.calls, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}},
@@ -156,6 +172,9 @@ func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson
 			return nil, err
 		}
 		return nil, staleVersion("call " + id)
+	}
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return nil, fmt.Errorf("update call %s: %w: %v", id, apperr.ErrDuplicate, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("update call %s: %w", id, err)
