@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,12 +13,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if err == errHelp {
-			os.Exit(0)
-		}
 		fmt.Fprintln(os.Stderr, "cocreate:", err)
 		os.Exit(1)
 	}
 }
-
-var _ io.Reader = os.Stdin

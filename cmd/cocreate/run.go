@@ -21,16 +21,15 @@ import (
 	"cocreate/internal/web"
 )
 
-var errHelp = errors.New("help shown")
-
-// run is the whole program; main only wires the process to it, so tests can call it.
+// run is the whole program; main only wires the process to it, so tests can
+// call it. Asking for help (-h) prints the usage and returns nil.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) >= 2 && args[0] == "user" && args[1] == "add" {
 		return userAdd(ctx, args[2:], getenv, stdin, stdout, stderr)
 	}
 	cfg, err := config.Load(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return errHelp
+		return nil
 	}
 	if err != nil {
 		return err
@@ -176,7 +175,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	roles := fs.String("roles", "coordinator,chair", "comma-separated roles")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+			return nil
 		}
 		return err
 	}
