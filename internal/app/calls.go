@@ -89,6 +89,37 @@ func (a *App) CreateCall(ctx context.Context, by *store.User, in CallInput) (*st
 	if !by.Has("coordinator") {
 		return nil, fmt.Errorf("create call: %w", apperr.ErrForbidden)
 	}
+	d := draftFromInput(in)
+	if err := d.finish(); err != nil {
+		return nil, err
+	}
+	if err := a.Store.CreateCall(ctx, d.c); err != nil {
+		return nil, slugTaken(fmt.Errorf("create call %s: %w", d.c.Slug, err))
+	}
+	return d.c, nil
+}
+
+// CheckCallInput returns what CreateCall would refuse in in, storing
+// nothing, so a form can list every problem at once beside its own.
+func CheckCallInput(in CallInput) apperr.Fields {
+	return fieldsOf(draftFromInput(in).finish())
+}
+
+// CheckCallPatch returns what UpdateCall would refuse in p applied to c, storing nothing.
+func CheckCallPatch(c *store.Call, p CallPatch) apperr.Fields {
+	return fieldsOf(draftFromPatch(c, p).finish())
+}
+
+func fieldsOf(err error) apperr.Fields {
+	var f apperr.Fields
+	if errors.As(err, &f) {
+		return f
+	}
+	return apperr.Fields{}
+}
+
+// draftFromInput applies the defaults and in to a new call.
+func draftFromInput(in CallInput) *callDraft {
 	c := &store.Call{TimeZone: DefaultTimeZone, ReviewersPerNote: 3, MinReviews: 3,
 		Criteria: review.DefaultCriteria(), WordLimits: notes.DefaultWordLimits()}
 	d := &callDraft{c: c, opens: in.OpensAt, closes: in.ClosesAt, reviewDue: in.ReviewDue, reviewDueTouched: true, errs: apperr.Fields{}}
@@ -104,13 +135,7 @@ func (a *App) CreateCall(ctx context.Context, by *store.User, in CallInput) (*st
 	setBool(&c.RequiresTraining, in.RequiresTraining)
 	d.criteria(in.Criteria)
 	d.limits(in.WordLimits)
-	if err := d.finish(); err != nil {
-		return nil, err
-	}
-	if err := a.Store.CreateCall(ctx, c); err != nil {
-		return nil, slugTaken(fmt.Errorf("create call %s: %w", c.Slug, err))
-	}
-	return c, nil
+	return d
 }
 
 // UpdateCall applies p to call id (coordinator only) and validates the
@@ -126,6 +151,19 @@ func (a *App) UpdateCall(ctx context.Context, by *store.User, id string, p CallP
 	if p.Version != nil && *p.Version != old.Version {
 		return nil, fmt.Errorf("update call %s: %w", old.Slug, apperr.ErrStaleVersion)
 	}
+	d := draftFromPatch(old, p)
+	if err := d.finish(); err != nil {
+		return nil, err
+	}
+	out, err := a.Store.UpdateCall(ctx, old.ID, old.Version, callSet(d.c))
+	if err != nil {
+		return nil, slugTaken(fmt.Errorf("update call %s: %w", old.Slug, err))
+	}
+	return out, nil
+}
+
+// draftFromPatch applies p to a copy of old.
+func draftFromPatch(old *store.Call, p CallPatch) *callDraft {
 	c := *old
 	c.Criteria = append([]review.Criterion(nil), old.Criteria...)
 	c.WordLimits = map[string]int{}
@@ -159,14 +197,7 @@ func (a *App) UpdateCall(ctx context.Context, by *store.User, id string, p CallP
 	if p.WordLimits != nil {
 		d.limits(p.WordLimits)
 	}
-	if err := d.finish(); err != nil {
-		return nil, err
-	}
-	out, err := a.Store.UpdateCall(ctx, old.ID, old.Version, callSet(&c))
-	if err != nil {
-		return nil, slugTaken(fmt.Errorf("update call %s: %w", old.Slug, err))
-	}
-	return out, nil
+	return d
 }
 
 // CallByKey returns the call with that id or, failing that, that slug.

@@ -5,6 +5,15 @@ package web
 // a slug), as gin requires one name per position.
 func (h *Handler) callRoutes() []route {
 	return []route{
+		// Pages: calls
+		{"GET", "/calls", anyone, h.callListPage},
+		{"GET", "/calls/:slug", anyone, h.callShowPage},
+		{"GET", "/admin/calls", coord, h.adminCallsPage},
+		{"GET", "/admin/calls/new", coord, h.callNewPage},
+		{"POST", "/admin/calls", coord, h.callCreateSubmit},
+		{"GET", "/admin/calls/:id/edit", coord, h.callEditPage},
+		{"POST", "/admin/calls/:id/edit", coord, h.callEditSubmit},
+
 		// API: calls
 		{"GET", "/api/v1/calls", anyone, h.apiListCalls},
 		{"GET", "/api/v1/calls/:call_id", anyone, h.apiGetCall},
