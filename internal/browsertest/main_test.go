@@ -1,0 +1,173 @@
+package browsertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"cocreate/internal/app"
+	"cocreate/internal/auth"
+	"cocreate/internal/notes"
+	"cocreate/internal/store"
+	"cocreate/internal/testdb"
+	"cocreate/internal/web"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+const password = "a long enough password"
+
+// chromePaths are where Chromium or Chrome is looked for; CHROME_PATH comes first.
+var chromePaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+	"/usr/bin/google-chrome-stable", "/snap/bin/chromium"}
+
+// chrome returns the browser binary, or skips the test saying how to get one.
+func chrome(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, p := range chromePaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium or Chrome found (looked at CHROME_PATH, " + strings.Join(chromePaths, ", ") +
+		"): install one (apt-get install chromium) to run the browser tests")
+	return ""
+}
+
+// site is the real application on a real embedded database, with an open call.
+type site struct {
+	t    *testing.T
+	url  string
+	app  *app.App
+	call *store.Call
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	st := testdb.Open(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := app.New(st, auth.Hasher{MemoryKiB: 64, Time: 1}, time.Now, log)
+	h, err := web.New(web.Deps{Store: st, App: a, Logger: log, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	coord, err := a.CreateMember(context.Background(), app.NewMember{Email: "coordinator@example.org", Name: "Andrea Vasquez",
+		Organization: "Open Government Unit", Sector: "government", Roles: []string{"coordinator"}, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	call, err := a.CreateCall(context.Background(), coord, app.CallInput{Slug: "bz", Title: "Belize's first action plan",
+		RefPrefix: "BZ2020", OpensAt: now.Add(-24 * time.Hour).Format(time.RFC3339), ClosesAt: now.Add(7 * 24 * time.Hour).Format(time.RFC3339),
+		PlanStart: now.AddDate(0, 1, 0).Format("2006-01"), PlanEnd: now.AddDate(2, 0, 0).Format("2006-01"), TimeZone: "America/Belize"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &site{t: t, url: srv.URL, app: a, call: call}
+}
+
+// participant creates a participant account.
+func (s *site) participant(email string) *store.User {
+	s.t.Helper()
+	u, err := s.app.CreateMember(context.Background(), app.NewMember{Email: email, Name: "Marisol Cal",
+		Organization: "Toledo Maya Women's Network and the Southern Belize Community Development Council", Sector: "civil_society",
+		District: "toledo", Roles: []string{"participant"}, Password: password})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u
+}
+
+// draft starts a note for u with f.
+func (s *site) draft(u *store.User, f notes.Fields) *store.Note {
+	s.t.Helper()
+	n, err := s.app.CreateNote(context.Background(), u, s.call.ID, f)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// browser starts headless Chromium with a fresh profile and returns its context.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// do runs steps or fails the test.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs one action and returns its value, or fails the test.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// load navigates and waits for the page's load event.
+func load(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	run(t, ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Navigate(url)))
+}
+
+// clickAndLoad clicks sel and waits for the page it leads to.
+func clickAndLoad[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) {
+	t.Helper()
+	run(t, ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel)))
+}
+
+// signIn signs in through the sign-in page.
+func (s *site) signIn(ctx context.Context, email string) {
+	s.t.Helper()
+	load(s.t, ctx, s.url+"/login")
+	do(s.t, ctx, chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password))
+	clickAndLoad(s.t, ctx, chromedp.CSS(`form[action="/login"] button[type=submit]`))
+	if loc := run(s.t, ctx, chromedp.Location()); strings.Contains(loc, "/login") {
+		s.t.Fatalf("sign in as %s: still on %s", email, loc)
+	}
+}
