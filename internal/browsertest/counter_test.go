@@ -19,7 +19,9 @@ func TestLiveCountersSayWhatIsLeft(t *testing.T) {
 	s.signIn(ctx, u.Email)
 	load(t, ctx, s.url+"/notes/"+n.ID+"/edit")
 
-	text := func(sel string) string { return strings.TrimSpace(run(t, ctx, chromedp.TextContent(chromedp.CSS(sel)))) }
+	text := func(sel string) string {
+		return strings.TrimSpace(run(t, ctx, chromedp.TextContent(chromedp.CSS(sel))))
+	}
 	if got := text("#title-count"); got != "13 words left" {
 		t.Fatalf("title counter on load: %q, want 13 words left", got)
 	}

@@ -38,7 +38,7 @@ func TestPageCountsWordsLikeTheServer(t *testing.T) {
 	s := newSite(t)
 	ctx := browser(t)
 	load(t, ctx, s.url+"/")
-	got := run(t, ctx, chromedp.Evaluate[[]int](`(` + string(js) + `).map(function (s) { return window.cocreate.countWords(s); })`))
+	got := run(t, ctx, chromedp.Evaluate[[]int](`(`+string(js)+`).map(function (s) { return window.cocreate.countWords(s); })`))
 	if len(got) != len(cases) {
 		t.Fatalf("the page counted %d texts, want %d", len(got), len(cases))
 	}
