@@ -195,6 +195,9 @@ func TestRestartKeepsTheData(t *testing.T) {
 			t.Errorf("logs lack %s", want)
 		}
 	}
+	if strings.Contains(s.stderr.String(), `"level":"WARN"`) || strings.Contains(s.stderr.String(), `"level":"ERROR"`) {
+		t.Errorf("a clean start and stop logged warnings:\n%s", s.stderr.String())
+	}
 	if strings.Contains(s.stderr.String(), "change-me-now") || strings.Contains(s.stderr.String(), tok) {
 		t.Error("logs contain the admin password or a token")
 	}

@@ -61,12 +61,14 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	if logger == nil {
 		logger = slog.Default()
 	}
-	// FerretDB logs every connection at info; keep only its warnings.
+	// FerretDB logs every connection at info and dumps whole wire messages at
+	// warn (for example for the driver's endSessions at every shutdown, a
+	// command it does not implement); keep only its errors.
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: fmt.Sprintf("127.0.0.1:%d", port)},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
-		Logger:    slog.New(levelFilter{h: logger.Handler(), min: slog.LevelWarn}),
+		Logger:    slog.New(levelFilter{h: logger.Handler(), min: slog.LevelError}),
 	})
 	if err != nil {
 		lock.Close()
