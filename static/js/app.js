@@ -196,3 +196,164 @@
     module.exports = api;
   }
 })(typeof window !== 'undefined' ? window : null);
+
+/*
+ * Autosave for the concept-note form (participant's note pages).
+ *
+ * Markup contract: <form data-autosave="/api/v1/notes/ID"> holding the note
+ * fields, a hidden <input data-note-version name="version">, the csrf_token
+ * input, and an element [data-autosave-status] for messages.
+ *
+ * A few seconds after the participant stops typing, the form's fields are
+ * sent as JSON (PUT, the same operation as Save draft). It never changes what
+ * is typed: on any failure the text stays on the page and the status says
+ * what was not saved and what to do. Save draft and the other buttons keep
+ * working as plain form posts; a post waits for an autosave in flight so both
+ * do not race on the same version.
+ */
+(function (root) {
+  'use strict';
+  if (!root || !root.document || typeof root.fetch !== 'function' || typeof JSON === 'undefined') {
+    return;
+  }
+  var doc = root.document;
+  var TEXT = ['title', 'summary', 'problem', 'commitment', 'change', 'values_explanation',
+    'lead_agency', 'partners', 'policy_area', 'resources', 'conflict_declaration'];
+  var QUIET_MS = 4000;
+
+  function value(form, name) {
+    var el = form.elements.namedItem(name);
+    return el && typeof el.value === 'string' ? el.value : '';
+  }
+
+  function body(form) {
+    var b = {};
+    for (var i = 0; i < TEXT.length; i++) {
+      b[TEXT[i]] = value(form, TEXT[i]);
+    }
+    b.values = [];
+    var boxes = form.querySelectorAll('input[type=checkbox][name=values]');
+    for (var j = 0; j < boxes.length; j++) {
+      if (boxes[j].checked) {
+        b.values.push(boxes[j].value);
+      }
+    }
+    var consent = form.elements.namedItem('consent_publish');
+    b.consent_publish = !!(consent && consent.checked);
+    b.milestones = [];
+    for (var r = 0; r < 10; r++) {
+      var p = 'milestones.' + r + '.';
+      if (!form.elements.namedItem(p + 'deliverable')) {
+        continue;
+      }
+      b.milestones.push({ deliverable: value(form, p + 'deliverable'), responsible: value(form, p + 'responsible'), due: value(form, p + 'due') });
+    }
+    b.version = parseInt(value(form, 'version'), 10);
+    return b;
+  }
+
+  function clock() {
+    var d = new Date();
+    var m = d.getMinutes();
+    return d.getHours() + ':' + (m < 10 ? '0' : '') + m;
+  }
+
+  function start(form) {
+    var status = form.querySelector('[data-autosave-status]');
+    var version = form.querySelector('[data-note-version]');
+    var csrf = form.elements.namedItem('csrf_token');
+    var timer = null;
+    var inFlight = null;
+    var stopped = false;
+    var dirty = false;
+
+    function say(text) {
+      if (status && status.textContent !== text) {
+        status.textContent = text;
+      }
+    }
+
+    function save() {
+      timer = null;
+      if (stopped || inFlight || !dirty) {
+        return;
+      }
+      dirty = false;
+      inFlight = root.fetch(form.getAttribute('data-autosave'), {
+        method: 'PUT', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf ? csrf.value : '' },
+        body: JSON.stringify(body(form))
+      }).then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          var err = (data && data.error) || {};
+          if (res.ok && data.note) {
+            version.value = String(data.note.version);
+            say('Draft saved automatically at ' + clock() + '.');
+          } else if (res.status === 401) {
+            stopped = true;
+            say('You have been signed out, so your latest changes are not saved. Copy your text before you sign in again.');
+          } else if (err.code === 'stale_version') {
+            stopped = true;
+            say('Not saved automatically: this note was changed in another tab or window. Your text is still here: copy what you need, then open the latest version.');
+          } else if (err.code === 'call_closed' || err.code === 'invalid_transition') {
+            stopped = true;
+            say('Your changes cannot be saved any more: ' + (err.message || 'the note can no longer be changed.'));
+          } else {
+            dirty = true;
+            say('Not saved automatically: ' + (err.message || 'something went wrong.') + ' Use Save draft to see what to change.');
+          }
+        });
+      }, function () {
+        dirty = true;
+        say('Could not save automatically (is the connection down?). Your text is still on this page; saving will be tried again.');
+      }).then(function () {
+        inFlight = null;
+      });
+    }
+
+    function changed() {
+      if (stopped) {
+        return;
+      }
+      dirty = true;
+      if (timer) {
+        root.clearTimeout(timer);
+      }
+      timer = root.setTimeout(save, QUIET_MS);
+    }
+
+    form.addEventListener('input', changed);
+    form.addEventListener('change', changed);
+    form.addEventListener('submit', function (event) {
+      if (timer) {
+        root.clearTimeout(timer);
+        timer = null;
+      }
+      stopped = true;
+      if (inFlight && typeof form.requestSubmit === 'function') {
+        // Post once the autosave has answered, with the version it returned.
+        event.preventDefault();
+        var submitter = event.submitter || null;
+        inFlight.then(function () {
+          inFlight = null;
+          form.requestSubmit(submitter);
+        });
+      }
+    });
+  }
+
+  function init() {
+    var forms = doc.querySelectorAll('form[data-autosave]');
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i].querySelector('[data-note-version]')) {
+        start(forms[i]);
+      }
+    }
+  }
+
+  if (doc.readyState === 'loading') {
+    doc.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})(typeof window !== 'undefined' ? window : null);
