@@ -107,6 +107,11 @@ type Summary struct {
 	// PublishedClass is the class last published to the owner ("" before
 	// publication), so owner lists never show an unpublished decision.
 	PublishedClass string `bson:"published_class,omitempty"`
+	// ReviewStates maps each assigned reviewer to their review's state
+	// (assigned, draft, submitted), for review queues and progress per member.
+	ReviewStates map[string]string `bson:"review_states,omitempty"`
+	// ScreenedBy is who screened the note, for screening progress per member.
+	ScreenedBy string `bson:"screened_by,omitempty"`
 }
 
 // SummaryOf derives the summary of n.
@@ -119,6 +124,13 @@ func SummaryOf(n *Note) Summary {
 		if a.ReviewState == "submitted" {
 			s.ReviewsDone++
 		}
+		if s.ReviewStates == nil {
+			s.ReviewStates = map[string]string{}
+		}
+		s.ReviewStates[a.ReviewerID] = a.ReviewState
+	}
+	if n.Screening != nil {
+		s.ScreenedBy = n.Screening.By
 	}
 	if n.Decision != nil {
 		s.Class = n.Decision.Class
