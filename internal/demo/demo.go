@@ -116,8 +116,12 @@ func (s sample) fields(call *store.Call) notes.Fields {
 
 // printSignIns tells the person who started the demo how to sign in.
 func printSignIns(out io.Writer, call *store.Call) {
-	fmt.Fprintf(out, "Demo data: %q is open at /calls/%s until %s (%s).\n", call.Title, call.Slug,
-		call.ClosesAt.In(call.Location()).Format("Monday 2 January 2006, 15:04"), call.TimeZone)
+	zoneName := call.TimeZone + " time"
+	if call.TimeZone == zone {
+		zoneName = "Belize time"
+	}
+	fmt.Fprintf(out, "Demo data: %q is open at /calls/%s until %s %s.\n", call.Title, call.Slug,
+		call.ClosesAt.In(call.Location()).Format("Monday 2 January 2006, 15:04"), zoneName)
 	fmt.Fprintf(out, "Sign in with any of these accounts; every one has the password %s\n", Password)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, p := range committee {

@@ -683,4 +683,33 @@ func TestPrintAndNotePagesForEveryOwnerStateHideUnpublishedDecisions(t *testing.
 	if strings.Contains(show, "chair-id") {
 		t.Error("the owner sees who decided")
 	}
+	if p := b.get("/notes/" + id + "/print"); p.Status != 200 || !strings.Contains(p.text(), ">Classified<") {
+		t.Errorf("the printable view after publication: %d", p.Status)
+	}
+}
+
+func TestCheckAndSubmitAfterTheCallCloses(t *testing.T) {
+	ts := newTestServer(t)
+	ts.makeCall("bz", nil)
+	b, u, _ := ts.participant("Maria Chan")
+	id := b.startNote("bz")
+	b.postForm(id, noteFormValues(nil), "continue", "1")
+	ts.clock.Set(testCallCloses.Add(-time.Second))
+	b.signIn(u.Email, testPassword)
+	check := b.get("/notes/" + id + "/check")
+	if !strings.Contains(check.Body, "Submit concept note") {
+		t.Fatalf("one second before closing, check does not offer Submit:\n%s", check.Body)
+	}
+	ts.clock.Set(testCallCloses)
+	r := b.post("/notes/"+id+"/submit", hidden(t, check.Body, "/notes/"+id+"/submit"))
+	if r.Status != http.StatusConflict || !strings.Contains(r.text(), "The call closed on Wednesday 1 July 2026, 17:00 Belize time") ||
+		strings.Contains(r.Body, "Submit concept note") || !strings.Contains(r.text(), "Residents of Toledo") {
+		t.Fatalf("submit at the closing instant: %d\n%s", r.Status, r.Body)
+	}
+	if n := ts.note(id); n.State != "draft" || n.Ref != "" {
+		t.Fatalf("a submission after closing was accepted: %s %q", n.State, n.Ref)
+	}
+	if p := b.get("/notes/" + id); !strings.Contains(p.text(), "The call has closed, so it can no longer be submitted") {
+		t.Fatalf("the draft's page after closing:\n%s", p.Body)
+	}
 }
