@@ -343,8 +343,8 @@ func TestUnwritableDataDirectory(t *testing.T) {
 }
 
 // TestShutdownFinishesInFlightRequests cancels run while a request is being
-// read: new connections are refused at once, the request in flight is still
-// answered, and then run returns nil.
+// answered: new connections are refused at once, the request in flight is
+// still answered, and then run returns nil.
 func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	s := startServer(t, baseEnv(t.TempDir()))
 	addr := strings.TrimPrefix(s.url, "http://")
@@ -355,10 +355,15 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	defer conn.Close()
 	body := `{"email": "nobody@example.org", "password": "a long enough password"}`
 	head := "POST /api/v1/login HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nConnection: close\r\n" +
-		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
-	// Half the request: the server has begun reading it, so it is in flight.
-	if _, err := io.WriteString(conn, head+body[:10]); err != nil {
+		"Expect: 100-continue\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
 		t.Fatal(err)
+	}
+	// The server says 100 Continue when the handler starts reading the body:
+	// from then on the request is certainly in flight.
+	rd := bufio.NewReader(conn)
+	if res, err := http.ReadResponse(rd, nil); err != nil || res.StatusCode != http.StatusContinue {
+		t.Fatalf("no 100 Continue: %v %v", res, err)
 	}
 	cancel := s.cancel
 	s.cancel = nil
@@ -381,10 +386,10 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	default:
 	}
 	// The rest of the request arrives and is answered.
-	if _, err := io.WriteString(conn, body[10:]); err != nil {
+	if _, err := io.WriteString(conn, body); err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	res, err := http.ReadResponse(rd, nil)
 	if err != nil {
 		t.Fatalf("the request in flight was not answered: %v", err)
 	}
