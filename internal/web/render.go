@@ -196,7 +196,8 @@ func (h *Handler) takeFlash(c *gin.Context) string {
 	if err != nil || v == "" {
 		return ""
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: h.secure(c.Request), MaxAge: -1})
 	b, err := base64.RawURLEncoding.DecodeString(v)
 	if err != nil || len(b) > 500 {
 		return ""

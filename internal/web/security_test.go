@@ -234,6 +234,35 @@ func TestCookieAttributes(t *testing.T) {
 			if line := cookies[sessionCookie]; !strings.Contains(line, "Max-Age=604800") {
 				t.Errorf("session cookie should last at most 7 days: %s", line)
 			}
+			// Cookies that clear others (the flash once shown, the session at
+			// sign-out) carry the same attributes.
+			session := strings.TrimPrefix(strings.SplitN(cookies[sessionCookie], ";", 2)[0], sessionCookie+"=")
+			flash := strings.TrimPrefix(strings.SplitN(cookies[flashCookie], ";", 2)[0], flashCookie+"=")
+			req, _ := http.NewRequest("GET", ts.srv.URL+"/", nil)
+			req.Header.Set("Cookie", sessionCookie+"="+session+"; "+flashCookie+"="+flash)
+			for i := 0; i+1 < len(tc.hdr); i += 2 {
+				req.Header.Set(tc.hdr[i], tc.hdr[i+1])
+			}
+			home, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			home.Body.Close()
+			cleared := setCookies(home.Header)[flashCookie]
+			if !strings.Contains(cleared, "Max-Age=0") || !strings.Contains(cleared, "HttpOnly") || !strings.Contains(cleared, "SameSite=Lax") ||
+				strings.Contains(cleared, "Secure") != tc.secure {
+				t.Errorf("clearing the flash: %q", cleared)
+			}
+			tok := csrfRe.FindStringSubmatch(string(ts.api("GET", "/", "", nil, "Cookie", sessionCookie+"="+session).Raw))
+			if tok == nil {
+				t.Fatal("no CSRF token on the signed-in home page")
+			}
+			out := rawPost(t, ts.srv.URL, "/logout", url.Values{"csrf_token": {tok[1]}}, append([]string{"Cookie", sessionCookie + "=" + session}, tc.hdr...)...)
+			cleared = setCookies(out.Header)[sessionCookie]
+			if !strings.Contains(cleared, "Max-Age=0") || !strings.Contains(cleared, "HttpOnly") || !strings.Contains(cleared, "SameSite=Lax") ||
+				strings.Contains(cleared, "Secure") != tc.secure {
+				t.Errorf("clearing the session at sign-out: %q", cleared)
+			}
 		})
 	}
 }
