@@ -360,3 +360,51 @@ func TestThrottle(t *testing.T) {
 		}
 	})
 }
+
+// TestPurges checks the periodic clean-up the server runs (the engine has no
+// TTL indexes): expired or idle sessions and old throttle windows go, live ones stay.
+func TestPurges(t *testing.T) {
+	st := testdb.Open(t)
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	s := Sessions{Store: st, Now: clk.Now}
+	u := newUser(t, st)
+	old, _, _ := s.Issue(ctx, u, "cookie") // idle from the start
+	clk.Add(10 * time.Hour)
+	fresh, _, _ := s.Issue(ctx, u, "token") // issued 10 h later
+	clk.Add(3 * time.Hour)                  // old: 13 h idle; fresh: 3 h
+	now := clk.Now()
+	n, err := st.PurgeSessions(ctx, now, now.Add(-IdleTimeout))
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d sessions (%v), want 1", n, err)
+	}
+	if _, err := st.SessionByID(ctx, HashSecret(old)); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatal("the idle session survived the purge")
+	}
+	if _, _, err := s.Resolve(ctx, fresh); err != nil {
+		t.Fatalf("the live token was purged: %v", err)
+	}
+	// Past the absolute limit, however recently used.
+	for range 16 {
+		clk.Add(11 * time.Hour)
+		_ = st.TouchSession(ctx, HashSecret(fresh), clk.Now())
+	}
+	now = clk.Now()
+	if n, err := st.PurgeSessions(ctx, now, now.Add(-IdleTimeout)); err != nil || n != 1 {
+		t.Fatalf("purged %d sessions past 7 days (%v), want 1", n, err)
+	}
+
+	th := NewThrottle(st, clk.Now)
+	_ = th.Failed(ctx, "a@example.org", "192.0.2.1")
+	clk.Add(2 * time.Hour)
+	_ = th.Failed(ctx, "b@example.org", "192.0.2.2")
+	if n, err := st.PurgeSignInFailures(ctx, clk.Now().Add(-time.Hour)); err != nil || n != 2 {
+		t.Fatalf("purged %d failure windows (%v), want 2 (a's e-mail and address)", n, err)
+	}
+	for range 4 {
+		_ = th.Failed(ctx, "b@example.org", "192.0.2.2")
+	}
+	if w, _ := th.Blocked(ctx, "b@example.org", "192.0.2.9"); w == 0 {
+		t.Fatal("the purge removed a live window")
+	}
+}

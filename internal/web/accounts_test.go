@@ -210,6 +210,19 @@ func TestRegisterThroughThePage(t *testing.T) {
 	if r := b.send("GET", "/api/v1/me", nil); r.Status != 200 || r.obj("user")["email"] != "bea@example.org" {
 		t.Fatalf("me: %d %s", r.Status, r.Raw)
 	}
+	// Registering another account from a signed-in browser ends the old session.
+	old := b.cookie(sessionCookie)
+	p = b.post("/register", url.Values{"csrf_token": {b.csrf("/")}, "email": {"cleo@example.org"}, "password": {goodPassword},
+		"name": {"Cleo"}, "organization": {"Rotary"}, "sector": {"private_sector"}, "district": {"corozal"}})
+	if p.Status != http.StatusSeeOther || b.cookie(sessionCookie) == old {
+		t.Fatalf("second registration: %d", p.Status)
+	}
+	if r := ts.api("GET", "/api/v1/me", "", nil, "Cookie", sessionCookie+"="+old); r.Status != 401 {
+		t.Fatalf("the previous account's session survived: %d", r.Status)
+	}
+	if r := b.send("GET", "/api/v1/me", nil); r.obj("user")["email"] != "cleo@example.org" {
+		t.Fatalf("me after the second registration: %s", r.Raw)
+	}
 }
 
 func TestSignInThroughTheAPI(t *testing.T) {
@@ -860,6 +873,18 @@ func TestIdempotentRegistration(t *testing.T) {
 	}
 	if r := ts.api("POST", "/api/v1/register", "", body, "Idempotency-Key", strings.Repeat("k", 201)); r.Status != 400 {
 		t.Fatalf("over-long key: %d", r.Status)
+	}
+	// Records are purged after a day (the server does it every 10 minutes); then the key is new again.
+	ctx := context.Background()
+	if n, err := ts.store.PurgeIdempotency(ctx, ts.clock.Now().Add(-24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("purged %d fresh records (%v)", n, err)
+	}
+	ts.clock.Add(25 * time.Hour)
+	if n, err := ts.store.PurgeIdempotency(ctx, ts.clock.Now().Add(-24*time.Hour)); err != nil || n != 2 {
+		t.Fatalf("purged %d day-old records (%v), want 2", n, err)
+	}
+	if r := ts.api("POST", "/api/v1/register", "", body, "Idempotency-Key", "reg-1"); r.Status != 409 {
+		t.Fatalf("a purged key replayed: %d", r.Status)
 	}
 }
 
