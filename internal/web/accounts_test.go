@@ -798,6 +798,22 @@ func TestCoordinatorManagesPeopleThroughPages(t *testing.T) {
 	if p.Status != 200 || !strings.Contains(p.Body, "Ana Member") || strings.Contains(p.Body, ">Cora</a></td>") || !strings.Contains(p.Body, "Showing 1–1 of 1") {
 		t.Fatalf("people filtered by role: %d\n%s", p.Status, p.Body)
 	}
+	// Paging: counts and links to the neighbouring pages, keeping the filter.
+	for i := range 3 {
+		ts.user(fmt.Sprintf("Paged Person %d", i), "Org", "media")
+	}
+	p = b.get("/admin/users?role=participant&per_page=2&page=2")
+	if p.Status != 200 || !strings.Contains(p.Body, "Showing 3–4 of 4") ||
+		!strings.Contains(p.Body, `href="/admin/users?role=participant&amp;page=1&amp;per_page=2">Previous page`) ||
+		strings.Contains(p.Body, "Next page") {
+		t.Fatalf("page 2 of 2: %d\n%s", p.Status, p.Body)
+	}
+	if p := b.get("/admin/users?role=participant&per_page=2"); !strings.Contains(p.Body, `page=2&amp;per_page=2">Next page`) || strings.Contains(p.Body, "Previous page") {
+		t.Fatalf("page 1 of 2:\n%s", p.Body)
+	}
+	if p := b.get("/admin/users?per_page=500"); p.Status != 400 {
+		t.Fatalf("per_page 500 on the page: %d", p.Status)
+	}
 	if p := b.get("/admin/users/new"); p.Status != 200 || !strings.Contains(p.Body, `name="roles"`) {
 		t.Fatalf("new person form: %d", p.Status)
 	}
