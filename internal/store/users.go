@@ -51,9 +51,15 @@ func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 // emailDoc maps a normalised e-mail to its user by _id, the one look-up the
 // embedded engine answers without a scan.
 type emailDoc struct {
-	Email  string `bson:"_id"`
-	UserID string `bson:"user_id"`
+	Email     string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CreatedAt time.Time `bson:"created_at,omitempty"`
 }
+
+// orphanAge is how old a mapping without its user must be before another
+// registration may take the address: younger ones may belong to a
+// registration still between its two inserts.
+const orphanAge = 10 * time.Minute
 
 // CreateUser inserts u (ID and timestamps are set here). A taken e-mail is apperr.ErrDuplicate.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
@@ -63,15 +69,37 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	u.CreatedAt, u.UpdatedAt = now, now
-	if err := s.insertOne(ctx, s.emails, emailDoc{Email: u.Email, UserID: u.ID}); err != nil {
-		return fmt.Errorf("create user %s: %w", u.Email, err)
+	if err := s.insertOne(ctx, s.emails, emailDoc{Email: u.Email, UserID: u.ID, CreatedAt: now}); err != nil {
+		if !errors.Is(err, apperr.ErrDuplicate) || !s.reclaimEmail(ctx, u) {
+			return fmt.Errorf("create user %s: %w", u.Email, err)
+		}
 	}
 	if err := s.insertOne(ctx, s.users, u); err != nil {
-		// Give the address back so a retry can succeed.
-		_, _ = s.deleteOne(context.WithoutCancel(ctx), s.emails, bson.D{{Key: "_id", Value: u.Email}})
+		// Give the address back so a retry can succeed (only if it is still ours).
+		_, _ = s.deleteOne(context.WithoutCancel(ctx), s.emails, bson.D{{Key: "_id", Value: u.Email}, {Key: "user_id", Value: u.ID}})
 		return fmt.Errorf("create user %s: %w", u.Email, err)
 	}
 	return nil
+}
+
+// reclaimEmail takes over an address whose mapping points at no user (a
+// process that stopped between CreateUser's two inserts leaves one behind),
+// so the address is not blocked for ever. It reports whether u now holds it.
+func (s *Store) reclaimEmail(ctx context.Context, u *User) bool {
+	var d emailDoc
+	if err := s.emails.FindOne(ctx, bson.D{{Key: "_id", Value: u.Email}}).Decode(&d); err != nil {
+		return false
+	}
+	if time.Since(d.CreatedAt) < orphanAge {
+		return false
+	}
+	if _, err := s.UserByID(ctx, d.UserID); !errors.Is(err, apperr.ErrNotFound) {
+		return false
+	}
+	// Compare-and-set on the orphaned mapping, so two reclaimers cannot both win.
+	r, err := s.updateOne(ctx, s.emails, bson.D{{Key: "_id", Value: u.Email}, {Key: "user_id", Value: d.UserID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "user_id", Value: u.ID}, {Key: "created_at", Value: u.CreatedAt}}}})
+	return err == nil && r.ModifiedCount == 1
 }
 
 // UserByID returns the user with id, or apperr.ErrNotFound.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"cocreate/internal/auth"
 )
 
@@ -169,6 +171,41 @@ func TestRegisterDuplicateEmail(t *testing.T) {
 	// The first account's password was not changed by the attempts.
 	if r := ts.api("POST", "/api/v1/login", "", map[string]string{"email": "ana@example.org", "password": goodPassword}); r.Status != 200 {
 		t.Fatalf("first account's sign-in: %d", r.Status)
+	}
+}
+
+// TestOrphanedEmailIsReclaimed: a process that stopped between the two
+// inserts of a registration leaves an e-mail mapping without its user; after
+// a while the address can be registered again, but never while a
+// registration may still be finishing.
+func TestOrphanedEmailIsReclaimed(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	emails := ts.store.DB().Collection("user_emails")
+	for _, d := range []bson.D{
+		{{Key: "_id", Value: "old@example.org"}, {Key: "user_id", Value: "gone"}, {Key: "created_at", Value: time.Now().Add(-time.Hour)}},
+		{{Key: "_id", Value: "legacy@example.org"}, {Key: "user_id", Value: "gone"}},
+		{{Key: "_id", Value: "young@example.org"}, {Key: "user_id", Value: "finishing"}, {Key: "created_at", Value: time.Now()}},
+	} {
+		if _, err := emails.InsertOne(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for email, want := range map[string]int{"old@example.org": 201, "legacy@example.org": 201, "young@example.org": 409} {
+		if r := ts.api("POST", "/api/v1/register", "", registration(email)); r.Status != want {
+			t.Errorf("%s: %d %s, want %d", email, r.Status, r.Raw, want)
+		}
+	}
+	if r := ts.login("old@example.org", goodPassword); r.Status != 200 {
+		t.Fatalf("the reclaimed address cannot sign in: %d", r.Status)
+	}
+	// A live account's address is never reclaimed, however old.
+	if _, err := emails.UpdateOne(ctx, bson.D{{Key: "_id", Value: "old@example.org"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "created_at", Value: time.Now().Add(-time.Hour)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := ts.api("POST", "/api/v1/register", "", with(registration("OLD@example.org"), "password", "a takeover attempt")); r.Status != 409 {
+		t.Fatalf("live account's address: %d", r.Status)
 	}
 }
 
