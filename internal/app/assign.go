@@ -1,0 +1,229 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/enum"
+	"cocreate/internal/review"
+	"cocreate/internal/store"
+	"cocreate/internal/workflow"
+)
+
+// maxPerNote bounds reviewers_per_note and per_note.
+const maxPerNote = 20
+
+// ShortNote is a screened note left with fewer reviewers than it needs, and why.
+type ShortNote struct {
+	NoteID string `json:"note_id"`
+	Ref    string `json:"ref"`
+	Have   int    `json:"have"`
+	Need   int    `json:"need"`
+	Reason string `json:"reason"`
+}
+
+// AutoAssignResult is the answer of automatic assignment (api.md, plus short).
+type AutoAssignResult struct {
+	Assigned  int         `json:"assigned"`  // assignments made by this run
+	Notes     int         `json:"notes"`     // screened notes considered
+	Reviewers int         `json:"reviewers"` // active reviewers in the pool
+	Short     []ShortNote `json:"short"`
+}
+
+// ReviewerPool returns the active reviewers: users holding the reviewer role and not disabled.
+func (a *App) ReviewerPool(ctx context.Context) ([]*store.User, error) {
+	all, _, err := a.Store.ListUsers(ctx, "reviewer", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, u := range all {
+		if !u.Disabled {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// AutoAssign gives every screened note of the call perNote reviewers (the
+// call's reviewers_per_note when 0) with review.Assign: existing
+// assignments are kept, so a re-run only fills gaps. Each note is written as
+// its own compare-and-set, re-checking eligibility against the note as it
+// is then; notes left short are explained.
+func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, perNote int) (*AutoAssignResult, error) {
+	if !u.Has("coordinator") {
+		return nil, denied("only a coordinator assigns reviewers")
+	}
+	c, err := a.CallByKey(ctx, callKey)
+	if err != nil {
+		return nil, err
+	}
+	if perNote == 0 {
+		perNote = c.ReviewersPerNote
+	}
+	if perNote < 1 || perNote > maxPerNote {
+		return nil, apperr.Fields{"per_note": fmt.Sprintf("Reviewers per note must be a whole number from 1 to %d", maxPerNote)}
+	}
+	pool, err := a.ReviewerPool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var screened []*store.Note
+	if err := a.Store.EachNote(ctx, c.ID, []string{string(workflow.Screened)}, func(n *store.Note) error {
+		screened = append(screened, n)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("assign reviewers for call %s: %w", c.ID, err)
+	}
+	owners, err := a.owners(ctx, screened)
+	if err != nil {
+		return nil, err
+	}
+	slots := make([]review.Slot, len(screened))
+	inSlots := map[string]bool{}
+	for i, n := range screened {
+		slots[i] = slotOf(n, owners[n.Owner])
+		inSlots[n.ID] = true
+	}
+	// Load counts assignments on the call's other notes (classified ones
+	// keep their reviewers); the slots' own are counted by review.Assign.
+	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID})
+	if err != nil {
+		return nil, err
+	}
+	load := map[string]int{}
+	for _, s := range sums {
+		if !inSlots[s.ID] {
+			for _, id := range s.Reviewers {
+				load[id]++
+			}
+		}
+	}
+	plan := review.Assign(slots, reviewersOf(pool), perNote, load)
+	byID := map[string]*store.User{}
+	for _, r := range pool {
+		byID[r.ID] = r
+	}
+	res := &AutoAssignResult{Notes: len(screened), Reviewers: len(pool), Short: []ShortNote{}}
+	refs := map[string]string{}
+	for _, n := range screened {
+		refs[n.ID] = n.Ref
+	}
+	for _, n := range screened {
+		add := plan.Added[n.ID]
+		if len(add) == 0 {
+			continue
+		}
+		users := make([]*store.User, 0, len(add))
+		for _, id := range add {
+			users = append(users, byID[id])
+		}
+		added, err := a.addReviewers(ctx, n.ID, users, owners[n.Owner], perNote, true)
+		if err != nil {
+			return nil, fmt.Errorf("assign reviewers to note %s: %w", n.ID, err)
+		}
+		res.Assigned += added
+	}
+	for _, s := range plan.Short {
+		res.Short = append(res.Short, ShortNote{NoteID: s.NoteID, Ref: refs[s.NoteID], Have: s.Have, Need: s.Need, Reason: s.Reason})
+	}
+	a.Log.Info("automatic assignment", "call", c.ID, "by", u.ID, "assigned", res.Assigned, "short", len(res.Short))
+	return res, nil
+}
+
+// slotOf describes note n, written by owner (nil when unknown), for review.Assign.
+func slotOf(n *store.Note, owner *store.User) review.Slot {
+	s := review.Slot{NoteID: n.ID, AuthorID: n.Owner, Conflicts: n.Conflicts}
+	if owner != nil {
+		s.Organization = owner.Organization
+	}
+	for _, as := range n.Assignments {
+		s.Existing = append(s.Existing, as.ReviewerID)
+	}
+	return s
+}
+
+func reviewersOf(pool []*store.User) []review.Reviewer {
+	out := make([]review.Reviewer, len(pool))
+	for i, u := range pool {
+		out[i] = review.Reviewer{ID: u.ID, Name: u.Name, Sector: u.Sector, Organization: u.Organization}
+	}
+	return out
+}
+
+// owners returns the submitters of ns by id.
+func (a *App) owners(ctx context.Context, ns []*store.Note) (map[string]*store.User, error) {
+	ids := make([]string, 0, len(ns))
+	for _, n := range ns {
+		ids = append(ids, n.Owner)
+	}
+	slices.Sort(ids)
+	return a.Store.UsersByIDs(ctx, slices.Compact(ids))
+}
+
+// ineligible says why r cannot review n (written by owner), "" when r can.
+func ineligible(r *store.User, n *store.Note, owner *store.User) string {
+	if ok, why := review.Eligible(review.Reviewer{ID: r.ID, Organization: r.Organization}, slotOf(n, owner)); !ok {
+		return r.Name + " " + why
+	}
+	return ""
+}
+
+// addReviewers assigns users to note id in one compare-and-set and returns
+// how many were added. With skip, reviewers who are no longer eligible or
+// beyond need are left out silently (automatic assignment); without it they
+// are field errors. The note's need-reassignment flag clears once it has
+// need reviewers.
+func (a *App) addReviewers(ctx context.Context, id string, users []*store.User, owner *store.User, need int, skip bool) (int, error) {
+	added := 0
+	now := a.Now().UTC().Truncate(time.Millisecond)
+	_, err := a.Store.EditAssignments(ctx, id, func(n *store.Note) error {
+		added = 0
+		if n.State != string(workflow.Screened) {
+			return notScreened(n)
+		}
+		for _, r := range users {
+			if skip && len(n.Assignments) >= need {
+				break
+			}
+			if why := ineligible(r, n, owner); why != "" {
+				if skip {
+					continue
+				}
+				return apperr.Fields{"reviewer_ids": why}
+			}
+			n.Assignments = append(n.Assignments, store.Assignment{ReviewerID: r.ID, Sector: r.Sector,
+				ReviewState: store.ReviewAssigned, At: now})
+			added++
+		}
+		if n.NeedsReassign && len(n.Assignments) >= need {
+			n.NeedsReassign = false
+		}
+		if added == 0 {
+			return store.ErrNoChange
+		}
+		return nil
+	})
+	return added, err
+}
+
+// notScreened refuses an assignment or a review on a note that is not in scoring.
+func notScreened(n *store.Note) error {
+	msg := fmt.Sprintf("Reviewers work only on screened notes: this note is %s.", strings.ToLower(committeeWord(n.State)))
+	if n.State == string(workflow.Classified) {
+		msg = "This note has been classified: its reviewers and reviews can no longer change. Reopen it first."
+	}
+	return &apperr.Conflict{Code: "invalid_transition", Message: msg}
+}
+
+// committeeWord is the committee's word for a state.
+func committeeWord(state string) string {
+	if state == string(workflow.Submitted) {
+		return "Awaiting screening"
+	}
+	return enum.States.Label(state)
+}

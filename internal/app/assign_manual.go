@@ -1,0 +1,195 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/store"
+	"cocreate/internal/workflow"
+)
+
+// maxConflictReason is the longest conflict-of-interest reason, in characters.
+const maxConflictReason = 500
+
+// SetAssignments makes reviewerIDs the reviewers of note id (PUT
+// /api/v1/notes/{id}/assignments): those missing are assigned, those not
+// listed are unassigned. Only a coordinator does this, only on a screened
+// note, and a reviewer whose review is submitted is never unassigned.
+func (a *App) SetAssignments(ctx context.Context, u *store.User, id string, reviewerIDs []string) (*store.Note, error) {
+	n, c, err := a.assignable(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	want := slices.Compact(slices.Sorted(slices.Values(reviewerIDs)))
+	var add, remove []string
+	for _, r := range want {
+		if r != "" && n.AssignedTo(r) == nil {
+			add = append(add, r)
+		}
+	}
+	for _, as := range n.Assignments {
+		if !slices.Contains(want, as.ReviewerID) {
+			remove = append(remove, as.ReviewerID)
+		}
+	}
+	return a.ChangeReviewers(ctx, u, n, c, add, remove)
+}
+
+// assignable loads note id for a coordinator's manual assignment.
+func (a *App) assignable(ctx context.Context, u *store.User, id string) (*store.Note, *store.Call, error) {
+	if !u.Has("coordinator") {
+		return nil, nil, denied("only a coordinator assigns reviewers")
+	}
+	n, c, err := a.NoteFor(ctx, u, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n.State != string(workflow.Screened) {
+		return nil, nil, notScreened(n)
+	}
+	return n, c, nil
+}
+
+// ChangeReviewers assigns add and unassigns remove on note n of call c in
+// one compare-and-set. Drafts of unassigned reviewers are withdrawn.
+func (a *App) ChangeReviewers(ctx context.Context, u *store.User, n *store.Note, c *store.Call, add, remove []string) (*store.Note, error) {
+	if !u.Has("coordinator") {
+		return nil, denied("only a coordinator assigns reviewers")
+	}
+	owner, err := a.Store.UserByID(ctx, n.Owner)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, err
+	}
+	users := make([]*store.User, 0, len(add))
+	for _, id := range add {
+		r, err := a.Store.UserByID(ctx, id)
+		if store.IsNotFound(err) || (err == nil && (!r.Has("reviewer") || r.Disabled)) {
+			return nil, apperr.Fields{"reviewer_ids": fmt.Sprintf("No active reviewer has the id %q", id)}
+		}
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, r)
+	}
+	var dropped []string
+	out, err := a.Store.EditAssignments(ctx, n.ID, func(cur *store.Note) error {
+		dropped = nil
+		if cur.State != string(workflow.Screened) {
+			return notScreened(cur)
+		}
+		keep := make([]store.Assignment, 0, len(cur.Assignments)+len(users))
+		for _, as := range cur.Assignments {
+			if !slices.Contains(remove, as.ReviewerID) {
+				keep = append(keep, as)
+				continue
+			}
+			if as.ReviewState == store.ReviewSubmitted {
+				return &apperr.Conflict{Code: "review_submitted", Message: fmt.Sprintf(
+					"%s has submitted a review of this note. A submitted review is kept, so they cannot be unassigned.", a.nameOf(ctx, as.ReviewerID))}
+			}
+			dropped = append(dropped, as.ReviewerID)
+		}
+		cur.Assignments = keep
+		added, err := a.appendReviewers(cur, users, owner)
+		if err != nil {
+			return err
+		}
+		if len(dropped) == 0 && added == 0 {
+			return store.ErrNoChange
+		}
+		if cur.NeedsReassign && len(cur.Assignments) >= c.ReviewersPerNote {
+			cur.NeedsReassign = false
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range dropped {
+		if _, err := a.Store.WithdrawReview(ctx, n, id, ""); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendReviewers adds users not yet on n, refusing anyone ineligible with a field error.
+func (a *App) appendReviewers(n *store.Note, users []*store.User, owner *store.User) (int, error) {
+	added := 0
+	for _, r := range users {
+		if n.AssignedTo(r.ID) != nil {
+			continue
+		}
+		if why := ineligible(r, n, owner); why != "" {
+			return 0, apperr.Fields{"reviewer_ids": why}
+		}
+		n.Assignments = append(n.Assignments, store.Assignment{ReviewerID: r.ID, Sector: r.Sector,
+			ReviewState: store.ReviewAssigned, At: a.Now().UTC()})
+		added++
+	}
+	return added, nil
+}
+
+// nameOf is a user's name for messages, or "A reviewer" when unknown.
+func (a *App) nameOf(ctx context.Context, id string) string {
+	if u, err := a.Store.UserByID(ctx, id); err == nil {
+		return u.Name
+	}
+	return "A reviewer"
+}
+
+// DeclareConflict records that committee member u has a conflict of interest
+// with note id: they are unassigned, their review (if any) stops counting,
+// the note is flagged for reassignment, and they no longer see its reviews.
+func (a *App) DeclareConflict(ctx context.Context, u *store.User, id, reason string) error {
+	if !u.IsCommittee() {
+		return denied("only committee members declare conflicts of interest")
+	}
+	n, c, err := a.NoteFor(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if n.Owner == u.ID {
+		return denied("this is your own note")
+	}
+	reason = strings.TrimSpace(reason)
+	switch l := utf8.RuneCountInString(reason); {
+	case l == 0:
+		return apperr.Fields{"reason": "Say briefly what the conflict of interest is"}
+	case l > maxConflictReason:
+		return apperr.Fields{"reason": fmt.Sprintf("Keep the reason to %d characters or fewer: it has %d", maxConflictReason, l)}
+	}
+	if _, err := a.Store.EditAssignments(ctx, n.ID, func(cur *store.Note) error {
+		changed := false
+		if !cur.HasConflict(u.ID) {
+			cur.Conflicts = append(cur.Conflicts, u.ID)
+			changed = true
+		}
+		if i := slices.IndexFunc(cur.Assignments, func(as store.Assignment) bool { return as.ReviewerID == u.ID }); i >= 0 {
+			cur.Assignments = slices.Delete(slices.Clone(cur.Assignments), i, i+1)
+			cur.NeedsReassign = cur.State == string(workflow.Screened)
+			changed = true
+		}
+		if !changed {
+			return store.ErrNoChange
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	submitted, err := a.Store.WithdrawReview(ctx, n, u.ID, reason)
+	if err != nil {
+		return err
+	}
+	if submitted {
+		if err := a.refreshNoteScore(ctx, n.ID, c, nil); err != nil {
+			return err
+		}
+	}
+	a.Log.Info("conflict of interest declared", "note", n.ID, "by", u.ID)
+	return nil
+}
