@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"cocreate/internal/review"
+	"cocreate/internal/store"
+)
+
+// The committee dashboard keeps per-request work small with a cache per
+// call keyed by the call's Rev, which the store bumps with every change to
+// any of the call's notes (summaries, assignments, scores). A request reads
+// the calls (a handful of small documents, for the picker and the current
+// Rev); when Rev has not moved it reuses the table built before, with its
+// sorted orders memoised, and only filters, pages and renders 50 rows. When
+// Rev moved, it rebuilds the table from the call's note summaries (one scan
+// of small documents, never the full notes) — scores are stored on them, so
+// nothing is recomputed. People's names and roles are not covered by Rev:
+// the committee's directory is cached separately for memberTTL.
+
+// memberTTL is how long the committee's names and roles are reused.
+const memberTTL = time.Minute
+
+// DashboardRow is one note of the dashboard table.
+type DashboardRow struct {
+	ID, Ref, Title, PolicyArea, State string
+	Class                             string // the chair's decision, "" before one
+	Done, Needed                      int    // submitted reviews, reviewers the call asks for
+	Score                             *review.Score
+	ReviewStates                      map[string]string // reviewer id → review state
+}
+
+// dashEntry is the dashboard of one call at one Rev, shared by every viewer.
+type dashEntry struct {
+	rev      int64
+	built    time.Time
+	rows     []*DashboardRow // in reference order
+	counts   map[string]int  // notes per state
+	screened map[string]int  // member id → notes screened
+	assigned map[string]int  // member id → assignments
+	done     map[string]int  // member id → submitted reviews
+	reviews  [2]int          // assignments in the call, and how many are submitted
+
+	mu     sync.Mutex
+	sorted map[string][]*DashboardRow // "key/asc" → rows in that order (leads' view)
+}
+
+// dashCache holds one App's dashboards and its committee directory.
+type dashCache struct {
+	mu        sync.Mutex
+	entries   map[string]*dashEntry
+	members   []*store.User
+	membersAt time.Time
+}
+
+var dashCaches sync.Map // *App → *dashCache
+
+func (a *App) dashCache() *dashCache {
+	if d, ok := dashCaches.Load(a); ok {
+		return d.(*dashCache)
+	}
+	d, _ := dashCaches.LoadOrStore(a, &dashCache{entries: map[string]*dashEntry{}})
+	return d.(*dashCache)
+}
+
+// dashEntryFor returns the call's table at c.Rev, building it when Rev moved.
+func (a *App) dashEntryFor(ctx context.Context, c *store.Call) (*dashEntry, bool, error) {
+	dc := a.dashCache()
+	dc.mu.Lock()
+	e := dc.entries[c.ID]
+	dc.mu.Unlock()
+	if e != nil && e.rev == c.Rev {
+		return e, true, nil
+	}
+	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID})
+	if err != nil {
+		return nil, false, err
+	}
+	e = buildDashboard(c, sums)
+	dc.mu.Lock()
+	if old := dc.entries[c.ID]; old == nil || old.rev <= e.rev {
+		dc.entries[c.ID] = e
+	}
+	dc.mu.Unlock()
+	return e, false, nil
+}
+
+// buildDashboard turns the call's summaries into the table and the tallies.
+func buildDashboard(c *store.Call, sums []store.Summary) *dashEntry {
+	e := &dashEntry{rev: c.Rev, built: time.Now(), counts: map[string]int{}, screened: map[string]int{},
+		assigned: map[string]int{}, done: map[string]int{}, sorted: map[string][]*DashboardRow{}}
+	for _, s := range sums {
+		if neverSubmitted(s.State, s.SubmittedAt != nil) {
+			continue // drafts are their owner's alone
+		}
+		r := &DashboardRow{ID: s.ID, Ref: s.Ref, Title: s.Title, PolicyArea: s.PolicyArea, State: s.State,
+			Class: s.Class, Done: s.ReviewsDone, Score: s.Score, ReviewStates: s.ReviewStates}
+		if s.State == "screened" || s.State == "classified" {
+			r.Needed = c.ReviewersPerNote
+		}
+		e.rows = append(e.rows, r)
+		e.counts[s.State]++
+		if s.ScreenedBy != "" {
+			e.screened[s.ScreenedBy]++
+		}
+		for id, st := range s.ReviewStates {
+			e.assigned[id]++
+			e.reviews[0]++
+			if st == store.ReviewSubmitted {
+				e.done[id]++
+				e.reviews[1]++
+			}
+		}
+	}
+	slices.SortFunc(e.rows, byRef)
+	return e
+}
+
+// committee returns the committee members (reviewer or chair), by name, from a directory reused for memberTTL.
+func (a *App) committee(ctx context.Context) ([]*store.User, error) {
+	dc := a.dashCache()
+	dc.mu.Lock()
+	if dc.members != nil && time.Since(dc.membersAt) < memberTTL {
+		m := dc.members
+		dc.mu.Unlock()
+		return m, nil
+	}
+	dc.mu.Unlock()
+	seen := map[string]bool{}
+	var out []*store.User
+	for _, role := range []string{"chair", "reviewer"} {
+		us, _, err := a.Store.ListUsers(ctx, role, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range us {
+			if !seen[u.ID] && !u.Disabled {
+				seen[u.ID] = true
+				out = append(out, u)
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y *store.User) int {
+		if x.Name != y.Name {
+			if x.Name < y.Name {
+				return -1
+			}
+			return 1
+		}
+		if x.ID < y.ID {
+			return -1
+		}
+		return 1
+	})
+	if out == nil {
+		out = []*store.User{}
+	}
+	dc.mu.Lock()
+	dc.members, dc.membersAt = out, time.Now()
+	dc.mu.Unlock()
+	return out, nil
+}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"cocreate/internal/enum"
+	"cocreate/internal/store"
+)
+
+// DashboardSorts are the columns the dashboard sorts by.
+var DashboardSorts = []string{"ref", "title", "area", "state", "reviews", "mean", "median", "normalised", "flags", "class"}
+
+// scoreSorts are the sorts that read scores, which a plain reviewer sees only on some notes.
+var scoreSorts = map[string]bool{"mean": true, "median": true, "normalised": true, "flags": true, "class": true}
+
+// DashboardQuery selects, orders and pages the dashboard's notes.
+type DashboardQuery struct {
+	State, PolicyArea, Class string // "" for any; Class is the suggested class
+	Flagged                  bool   // only notes with a disagreement flag
+	Text                     string // in the reference or title, any case
+	Sort                     string // one of DashboardSorts; "" is ref
+	Desc                     bool
+	Page, PerPage            int
+}
+
+// StateCount is how many of the call's notes are in one state.
+type StateCount struct {
+	State string
+	Count int
+}
+
+// MemberProgress is one committee member's screening and reviewing in a call.
+type MemberProgress struct {
+	ID, Name                      string
+	Chair                         bool
+	Screened, Assigned, Submitted int
+}
+
+// DashboardPage is one page of the committee dashboard for one viewer.
+type DashboardPage struct {
+	Rows    []DashboardRow // this page; scores the viewer may not see are nil
+	Total   int            // rows matching the query
+	Notes   int            // notes in the table before filtering
+	Counts  []StateCount   // every state, in lifecycle order
+	Members []MemberProgress
+	// Assigned and Submitted count the call's review assignments and submitted reviews.
+	Assigned, Submitted int
+	Rev                 int64
+	Cached              bool // the table came from the cache
+}
+
+// Dashboard returns the committee's dashboard of call c for u (see dashboard.go for the cache).
+func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q DashboardQuery) (*DashboardPage, error) {
+	if !u.IsCommittee() && !u.Has("coordinator") {
+		return nil, denied("the dashboard is for the committee and coordinators")
+	}
+	e, cached, err := a.dashEntryFor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	members, err := a.committee(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lead := u.Has("chair") || u.Has("coordinator")
+	visible := func(r *DashboardRow) bool { return lead || r.ReviewStates[u.ID] == store.ReviewSubmitted }
+	if !slices.Contains(DashboardSorts, q.Sort) {
+		q.Sort = "ref"
+	}
+	var rows []*DashboardRow
+	if lead || !scoreSorts[q.Sort] {
+		rows = e.sortedBy(q.Sort, q.Desc)
+	} else {
+		rows = make([]*DashboardRow, len(e.rows))
+		for i, r := range e.rows {
+			rows[i] = masked(r, visible(r))
+		}
+		sortRows(rows, q.Sort, q.Desc)
+	}
+	p := &DashboardPage{Notes: len(e.rows), Rev: e.rev, Cached: cached, Assigned: e.reviews[0], Submitted: e.reviews[1]}
+	var match []*DashboardRow
+	text := strings.ToLower(strings.TrimSpace(q.Text))
+	for _, r := range rows {
+		r = masked(r, visible(r))
+		if (q.State == "" || r.State == q.State) && (q.PolicyArea == "" || r.PolicyArea == q.PolicyArea) &&
+			(q.Class == "" || (r.Score != nil && r.Score.SuggestedClass == q.Class)) &&
+			(!q.Flagged || (r.Score != nil && len(r.Score.Flags) > 0)) &&
+			(text == "" || strings.Contains(strings.ToLower(r.Ref), text) || strings.Contains(strings.ToLower(r.Title), text)) {
+			match = append(match, r)
+		}
+	}
+	p.Total = len(match)
+	from := min(max(q.Page-1, 0)*q.PerPage, len(match))
+	for _, r := range match[from:min(from+q.PerPage, len(match))] {
+		p.Rows = append(p.Rows, *r)
+	}
+	for _, s := range enum.States {
+		if s.Value != "draft" {
+			p.Counts = append(p.Counts, StateCount{State: s.Value, Count: e.counts[s.Value]})
+		}
+	}
+	for _, m := range members {
+		p.Members = append(p.Members, MemberProgress{ID: m.ID, Name: m.Name, Chair: m.Has("chair"),
+			Screened: e.screened[m.ID], Assigned: e.assigned[m.ID], Submitted: e.done[m.ID]})
+	}
+	return p, nil
+}
+
+// masked is r with its score hidden when the viewer may not see it.
+func masked(r *DashboardRow, visible bool) *DashboardRow {
+	if visible || r.Score == nil {
+		return r
+	}
+	m := *r
+	m.Score = nil
+	return &m
+}
+
+// sortedBy returns the rows in the order of key, memoised per entry.
+func (e *dashEntry) sortedBy(key string, desc bool) []*DashboardRow {
+	k := key + "/asc"
+	if desc {
+		k = key + "/desc"
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.sorted[k]; ok {
+		return s
+	}
+	s := slices.Clone(e.rows)
+	sortRows(s, key, desc)
+	e.sorted[k] = s
+	return s
+}
+
+func byRef(x, y *DashboardRow) int { return cmp.Or(cmp.Compare(x.Ref, y.Ref), cmp.Compare(x.ID, y.ID)) }
+
+// sortRows orders rows by key; notes without a figure go last either way, ties by reference.
+func sortRows(rows []*DashboardRow, key string, desc bool) {
+	slices.SortStableFunc(rows, func(x, y *DashboardRow) int {
+		xv, xok := sortValue(x, key)
+		yv, yok := sortValue(y, key)
+		if xok != yok {
+			if xok {
+				return -1
+			}
+			return 1
+		}
+		c := cmpAny(xv, yv)
+		if desc {
+			c = -c
+		}
+		return cmp.Or(c, byRef(x, y))
+	})
+}
+
+func cmpAny(x, y any) int {
+	switch xv := x.(type) {
+	case float64:
+		return cmp.Compare(xv, y.(float64))
+	case string:
+		return cmp.Compare(strings.ToLower(xv), strings.ToLower(y.(string)))
+	}
+	return 0
+}
+
+// sortValue is what key sorts r by, and false when r has none.
+func sortValue(r *DashboardRow, key string) (any, bool) {
+	s := r.Score
+	switch key {
+	case "ref":
+		return r.Ref, true
+	case "title":
+		return r.Title, true
+	case "area":
+		return enum.PolicyAreas.Label(r.PolicyArea), true
+	case "state":
+		return float64(stateOrder(r.State)), true
+	case "reviews":
+		return float64(r.Done), true
+	}
+	if s == nil || s.Reviews == 0 {
+		return nil, false
+	}
+	switch key {
+	case "mean":
+		return s.Mean, true
+	case "median":
+		return s.Median, true
+	case "normalised":
+		if s.NormalisedMean == nil {
+			return nil, false
+		}
+		return *s.NormalisedMean, true
+	case "flags":
+		return float64(len(s.Flags)), true
+	case "class":
+		return s.SuggestedClass, s.SuggestedClass != ""
+	}
+	return r.Ref, true
+}
+
+func stateOrder(s string) int {
+	for i, o := range enum.States {
+		if o.Value == s {
+			return i
+		}
+	}
+	return len(enum.States)
+}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/review"
+	"cocreate/internal/store"
+	"cocreate/internal/workflow"
+)
+
+// maxReviewComment is the longest review comment, in characters.
+const maxReviewComment = 4000
+
+// ReviewInput is a reviewer's scores and comment (PUT /api/v1/notes/{id}/review and the scoring form).
+type ReviewInput struct {
+	Scores  map[string]int
+	Comment string
+	Submit  bool
+}
+
+// Scoring is a note as its assigned reviewer scores it.
+type Scoring struct {
+	Note   *store.Note
+	Call   *store.Call
+	Owner  *store.User   // nil when the account is gone
+	Review *store.Review // nil before the first save
+}
+
+// ScoringFor loads note id for u to score: u must be assigned to it, with no
+// conflict of interest, and the note must be screened (in scoring).
+func (a *App) ScoringFor(ctx context.Context, u *store.User, id string) (*Scoring, error) {
+	n, c, err := a.NoteFor(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := a.Store.UserByID(ctx, n.Owner)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, err
+	}
+	if err := mayScore(u, n, owner); err != nil {
+		return nil, err
+	}
+	if n.State != string(workflow.Screened) {
+		return nil, notScreened(n)
+	}
+	r, err := a.Store.ReviewOf(ctx, n.ID, u.ID)
+	if store.IsNotFound(err) {
+		r, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Scoring{Note: n, Call: c, Owner: owner, Review: r}, nil
+}
+
+// mayScore refuses anyone but an assigned reviewer without a conflict of interest.
+func mayScore(u *store.User, n *store.Note, owner *store.User) error {
+	switch {
+	case n.Owner == u.ID:
+		return denied("this is your own note, so you cannot score it")
+	case n.HasConflict(u.ID):
+		return denied("you declared a conflict of interest with this note, so you cannot score it")
+	case owner != nil && review.SameOrganization(u.Organization, owner.Organization):
+		return denied("you belong to the submitter's organisation, so you have a conflict of interest and cannot score this note")
+	case n.AssignedTo(u.ID) == nil:
+		return denied("you are not assigned to review this note")
+	}
+	return nil
+}
+
+// CheckReview returns field errors for in against the call's rubric; a
+// submission (or a revision of a submitted review) needs every criterion.
+func CheckReview(in ReviewInput, c *store.Call, complete bool) apperr.Fields {
+	errs := apperr.Fields{}
+	labels := map[string]string{}
+	for _, cr := range c.Criteria {
+		labels[cr.Key] = cr.Label
+	}
+	for k, msg := range review.ValidateScores(in.Scores, c.Criteria, complete) {
+		switch _, given := in.Scores[k]; {
+		case labels[k] == "":
+			errs[k] = msg
+		case !given:
+			errs[k] = fmt.Sprintf("Choose a score from 0 to %d for %s before submitting", review.MaxScore, labels[k])
+		default:
+			errs[k] = fmt.Sprintf("Choose a score from 0 to %d for %s: %d is not one of them", review.MaxScore, labels[k], in.Scores[k])
+		}
+	}
+	if l := utf8.RuneCountInString(in.Comment); l > maxReviewComment {
+		errs["comment"] = fmt.Sprintf("Keep the comment to %d characters or fewer: it has %d", maxReviewComment, l)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// SaveReview stores u's review of note id as a draft or submitted. A
+// submitted review stays submitted: saving it again is a revision, which
+// must be complete, and the previous version is kept in its history. The
+// note's aggregate is stored at once; the call's normalised means follow
+// in the background (see scheduleScores).
+func (a *App) SaveReview(ctx context.Context, u *store.User, id string, in ReviewInput) (*store.Review, error) {
+	sc, err := a.ScoringFor(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	prev := sc.Review
+	revising := prev != nil && prev.State == store.ReviewSubmitted
+	if errs := CheckReview(in, sc.Call, in.Submit || revising); errs != nil {
+		return nil, errs
+	}
+	now := a.Now().UTC().Truncate(time.Millisecond)
+	r := &store.Review{NoteID: sc.Note.ID, CallID: sc.Call.ID, ReviewerID: u.ID, ReviewerSector: u.Sector}
+	version := 0
+	if prev != nil {
+		*r = *prev
+		version = prev.Version
+		r.ReviewerSector = u.Sector
+	}
+	if revising {
+		r.Revisions = append(r.Revisions, store.ReviewRevision{Scores: prev.Scores, Comment: prev.Comment,
+			SubmittedAt: *prev.SubmittedAt, ReplacedAt: now})
+	}
+	r.Scores, r.Comment = map[string]int{}, strings.TrimSpace(in.Comment)
+	for k, v := range in.Scores {
+		r.Scores[k] = v
+	}
+	r.State = store.ReviewDraft
+	if in.Submit || revising {
+		r.State, r.SubmittedAt = store.ReviewSubmitted, &now
+	} else {
+		r.SubmittedAt = nil
+	}
+	if err := a.Store.SaveReview(ctx, r, version); err != nil {
+		return nil, fmt.Errorf("save review of note %s: %w", id, err)
+	}
+	if err := a.refreshNoteScore(ctx, sc.Note.ID, sc.Call, r); err != nil {
+		var con *apperr.Conflict
+		if errors.As(err, &con) || errors.Is(err, workflow.ErrForbidden) {
+			// Unassigned or classified between the check and the write: the review must not count.
+			_, _ = a.Store.WithdrawReview(context.WithoutCancel(ctx), sc.Note, u.ID, "")
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// refreshNoteScore stores note id's aggregate from its assigned reviewers'
+// submitted reviews (fresh replacing its reviewer's stored one) and the
+// fresh reviewer's review_state, in one compare-and-set without a version
+// bump, then schedules the call's normalised means.
+func (a *App) refreshNoteScore(ctx context.Context, id string, c *store.Call, fresh *store.Review) error {
+	_, err := a.Store.EditAssignments(ctx, id, func(n *store.Note) error {
+		if fresh != nil {
+			as := n.AssignedTo(fresh.ReviewerID)
+			if as == nil || n.HasConflict(fresh.ReviewerID) {
+				return denied("you are no longer assigned to review this note")
+			}
+			if n.State != string(workflow.Screened) {
+				return notScreened(n)
+			}
+			as.ReviewState = fresh.State
+		}
+		s, err := a.noteScore(ctx, n, c, fresh)
+		if err != nil {
+			return err
+		}
+		n.Score = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.scheduleScores(c.ID)
+	return nil
+}
+
+// noteScore aggregates the submitted reviews of n's assigned reviewers;
+// fresh stands in for its reviewer's stored review. The normalised mean
+// needs the whole call, so the stored one is carried until the call's
+// refresh replaces it.
+func (a *App) noteScore(ctx context.Context, n *store.Note, c *store.Call, fresh *store.Review) (*review.Score, error) {
+	ids := make([]string, 0, len(n.Assignments))
+	for _, as := range n.Assignments {
+		if fresh == nil || as.ReviewerID != fresh.ReviewerID {
+			ids = append(ids, as.ReviewerID)
+		}
+	}
+	rs, err := a.Store.ReviewsOf(ctx, n.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	if fresh != nil {
+		rs = append(rs, fresh)
+	}
+	inputs := submittedInputs(rs)
+	if len(inputs) == 0 {
+		return nil, nil
+	}
+	s := review.Aggregate(inputs, c.Criteria, c.MinReviews)
+	if n.Score != nil && n.Score.NormalisedMean != nil {
+		v := *n.Score.NormalisedMean
+		s.NormalisedMean = &v
+	}
+	return &s, nil
+}

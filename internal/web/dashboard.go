@@ -1,0 +1,199 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"cocreate/internal/app"
+	"cocreate/internal/apperr"
+	"cocreate/internal/enum"
+	"cocreate/internal/store"
+)
+
+// dashboardPerPage is how many notes a dashboard page shows.
+const dashboardPerPage = 50
+
+// dashboardPage is the committee's dashboard of one call.
+type dashboardPage struct {
+	Layout
+	Calls     []*store.Call // every call, for the picker
+	Call      *store.Call
+	Q         app.DashboardQuery
+	Data      *app.DashboardPage
+	Lead      bool // chair or coordinator: sees every score
+	From, To  int
+	Pages     int
+	Prev      string
+	Next      string
+	Sort      map[string]sortLink
+	SortLabel string
+}
+
+// sortLabels name the dashboard's sort columns in the table's caption.
+var sortLabels = map[string]string{"ref": "reference", "title": "title", "area": "policy area", "state": "state",
+	"reviews": "reviews done", "mean": "mean", "median": "median", "normalised": "normalised mean",
+	"flags": "disagreement", "class": "suggested class"}
+
+// sortLink is a sortable column header: where it leads and how the table is sorted by it now.
+type sortLink struct {
+	Href string
+	Aria string // "ascending", "descending" or ""
+}
+
+// dashboard is /committee: counts, progress per member and the notes table,
+// filtered and sorted with GET parameters so every view can be bookmarked.
+func (h *Handler) dashboard(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	calls, call, err := h.pickCall(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p := &dashboardPage{Layout: Layout{Title: "Committee dashboard"}, Calls: calls, Call: call,
+		Lead: u.Has("chair") || u.Has("coordinator")}
+	if call == nil {
+		h.render(c, http.StatusOK, "dashboard", p)
+		return
+	}
+	p.Title = "Committee dashboard: " + call.Title
+	q, err := dashboardQuery(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p.Q = q
+	if sortLabels[q.Sort] == "" {
+		p.Q.Sort = "ref"
+	}
+	p.SortLabel = sortLabels[p.Q.Sort]
+	q = p.Q
+	if p.Data, err = h.app.Dashboard(ctx, u, call, q); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if n := len(p.Data.Rows); n > 0 {
+		p.From = (q.Page-1)*q.PerPage + 1
+		p.To = p.From + n - 1
+	}
+	p.Pages = (p.Data.Total + q.PerPage - 1) / q.PerPage
+	if q.Page > 1 {
+		p.Prev = dashboardURL(call, q, q.Sort, q.Desc, q.Page-1)
+	}
+	if q.Page < p.Pages {
+		p.Next = dashboardURL(call, q, q.Sort, q.Desc, q.Page+1)
+	}
+	p.Sort = map[string]sortLink{}
+	for _, k := range app.DashboardSorts {
+		l := sortLink{Href: dashboardURL(call, q, k, false, 1)}
+		if k == q.Sort {
+			l.Aria = "ascending"
+			if q.Desc {
+				l.Aria = "descending"
+			} else {
+				l.Href = dashboardURL(call, q, k, true, 1)
+			}
+		}
+		p.Sort[k] = l
+	}
+	h.render(c, http.StatusOK, "dashboard", p)
+}
+
+// dashboardQuery reads the filters, sort and page; unknown values are
+// ignored (a bookmarked view stays usable), a malformed page is a 400.
+func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
+	q := app.DashboardQuery{State: c.Query("state"), PolicyArea: c.Query("area"), Class: c.Query("class"),
+		Flagged: c.Query("flagged") == "yes", Text: c.Query("q"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+		Page: 1, PerPage: dashboardPerPage}
+	if !enum.States.Has(q.State) {
+		q.State = ""
+	}
+	if !enum.PolicyAreas.Has(q.PolicyArea) {
+		q.PolicyArea = ""
+	}
+	if q.Class != "A" && q.Class != "B" && q.Class != "D" {
+		q.Class = ""
+	}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return q, badRequest("page must be a whole number of 1 or more.")
+		}
+		q.Page = n
+	}
+	return q, nil
+}
+
+// dashboardURL is the dashboard with q's filters, sorted by sort, at page.
+func dashboardURL(call *store.Call, q app.DashboardQuery, sort string, desc bool, page int) string {
+	v := url.Values{}
+	v.Set("call", call.Slug)
+	for k, s := range map[string]string{"state": q.State, "area": q.PolicyArea, "class": q.Class, "q": q.Text} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if q.Flagged {
+		v.Set("flagged", "yes")
+	}
+	if sort != "" && sort != "ref" {
+		v.Set("sort", sort)
+	}
+	if desc {
+		v.Set("dir", "desc")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return "/committee?" + v.Encode()
+}
+
+// pickCall returns every call and the one chosen with ?call= (id or slug),
+// the newest when none is named; nil when there is no call yet.
+func (h *Handler) pickCall(c *gin.Context) ([]*store.Call, *store.Call, error) {
+	calls, err := h.app.Calls(c.Request.Context())
+	if err != nil || len(calls) == 0 {
+		return calls, nil, err
+	}
+	key := c.Query("call")
+	for _, cl := range calls {
+		if cl.Slug == key || cl.ID == key {
+			return calls, cl, nil
+		}
+	}
+	if key != "" {
+		return nil, nil, errNoSuchCall
+	}
+	return calls, calls[0], nil
+}
+
+var errNoSuchCall = fmt.Errorf("no such call: %w", apperr.ErrNotFound)
+
+func init() {
+	funcs["f1p"] = func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f", *p)
+	}
+	// criteriaLabels names criteria keys with the call's labels, for flags.
+	funcs["criteriaLabels"] = func(keys []string, c *store.Call) string {
+		out := make([]string, 0, len(keys))
+		for _, k := range keys {
+			l := enum.Criteria.Label(k)
+			for _, cr := range c.Criteria {
+				if cr.Key == k && cr.Label != "" {
+					l = cr.Label
+				}
+			}
+			out = append(out, l)
+		}
+		return strings.Join(out, ", ")
+	}
+	funcs["pluralOf"] = pluralOf
+}
