@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -208,28 +209,45 @@ func (a *App) checkSubmit(n *store.Note, c *store.Call) error {
 	return nil
 }
 
+// ownerFire fires an owner's event on note id. It reads the note once (in
+// fire) on the way to success; only a refusal looks again, so that nobody
+// who may not see the note learns from the refusal that it exists.
+func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transition) (*store.Note, error) {
+	n, err := a.fire(ctx, u, id, tr)
+	if err == nil {
+		return n, nil
+	}
+	cur, gerr := a.Store.NoteByID(ctx, id)
+	switch {
+	case gerr != nil:
+		return nil, err
+	case !CanSee(u, cur):
+		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrNotFound)
+	case cur.Owner != u.ID:
+		return nil, fmt.Errorf("%s note %s: it belongs to someone else: %w", tr.Event, id, apperr.ErrForbidden)
+	}
+	return nil, err
+}
+
 // SubmitNote submits the owner's draft at version while the call is open.
 // The reference {prefix}-{NNNN} is drawn only after the compare-and-set has
 // won, so a refused or repeated submission never burns a number.
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	if _, _, err := a.ownNote(ctx, u, id); err != nil {
-		return nil, err
-	}
-	at := a.Now().UTC()
-	n, err := a.fire(ctx, u, id, Transition{Event: workflow.Submit, Version: version,
-		Set: bson.D{{Key: "submitted_at", Value: at}}, Check: a.checkSubmit})
+	var call *store.Call
+	n, err := a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version,
+		Set: bson.D{{Key: "submitted_at", Value: a.Now().UTC().Truncate(time.Millisecond)}},
+		Check: func(n *store.Note, c *store.Call) error {
+			call = c
+			return a.checkSubmit(n, c)
+		}})
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.Store.CallByID(ctx, n.CallID)
+	seq, err := a.Store.NextSeq(ctx, "ref:"+n.CallID)
 	if err != nil {
 		return nil, fmt.Errorf("submit note %s: %w", id, err)
 	}
-	seq, err := a.Store.NextSeq(ctx, "ref:"+c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("submit note %s: %w", id, err)
-	}
-	out, err := a.Store.SetNoteRef(ctx, id, fmt.Sprintf("%s-%04d", c.RefPrefix, seq))
+	out, err := a.Store.SetNoteRef(ctx, id, fmt.Sprintf("%s-%04d", call.RefPrefix, seq))
 	if err != nil {
 		return nil, fmt.Errorf("submit note %s: reference %d drawn but not stored: %w", id, seq, err)
 	}
@@ -239,23 +257,17 @@ func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version 
 // ResubmitNote sends the owner's returned note back to screening; it must
 // pass every submission rule again.
 func (a *App) ResubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	if _, _, err := a.ownNote(ctx, u, id); err != nil {
-		return nil, err
-	}
-	return a.fire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit})
+	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit})
 }
 
 // WithdrawNote withdraws the owner's note (draft, submitted, returned or
 // screened), recording the optional reason in its history.
 func (a *App) WithdrawNote(ctx context.Context, u *store.User, id string, version int, reason string) (*store.Note, error) {
-	if _, _, err := a.ownNote(ctx, u, id); err != nil {
-		return nil, err
-	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > 1000 {
 		return nil, apperr.Fields{"reason": "Reason must be 1000 characters or fewer"}
 	}
-	return a.fire(ctx, u, id, Transition{Event: workflow.Withdraw, Version: version, Reason: reason})
+	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Withdraw, Version: version, Reason: reason})
 }
 
 // ownerSummary is s as its owner may see it: the owner's state, and no
