@@ -91,7 +91,11 @@ func (a *App) ChangeReviewers(ctx context.Context, u *store.User, n *store.Note,
 				return &apperr.Conflict{Code: "review_submitted", Message: fmt.Sprintf(
 					"%s has submitted a review of this note. A submitted review is kept, so they cannot be unassigned.", a.nameOf(ctx, as.ReviewerID))}
 			}
-			dropped = append(dropped, as.ReviewerID)
+			if as.ReviewState == store.ReviewDraft {
+				dropped = append(dropped, as.ReviewerID)
+			} else {
+				dropped = append(dropped, "") // unassigned before any review was saved: nothing to withdraw
+			}
 		}
 		cur.Assignments = keep
 		added, err := a.appendReviewers(cur, users, owner)
@@ -110,6 +114,9 @@ func (a *App) ChangeReviewers(ctx context.Context, u *store.User, n *store.Note,
 		return nil, err
 	}
 	for _, id := range dropped {
+		if id == "" {
+			continue
+		}
 		if _, err := a.Store.WithdrawReview(ctx, n, id, ""); err != nil {
 			return nil, err
 		}

@@ -52,7 +52,9 @@ func (a *App) ReviewsFor(ctx context.Context, u *store.User, id string) (*NoteRe
 	}
 	ids := make([]string, 0, len(n.Assignments))
 	for _, as := range n.Assignments {
-		ids = append(ids, as.ReviewerID)
+		if as.ReviewState == store.ReviewSubmitted {
+			ids = append(ids, as.ReviewerID) // only those exist for sure: see ScoringFor
+		}
 	}
 	rs, err := a.Store.ReviewsOf(ctx, n.ID, ids)
 	if err != nil {

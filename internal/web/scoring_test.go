@@ -262,3 +262,27 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestReassignedReviewerStartsAgain(t *testing.T) {
+	w, n, ids, _ := scoredWorld(t)
+	me := ids[0]
+	if r := w.ts.api("PUT", "/api/v1/notes/"+n.ID+"/review", w.tok[me], map[string]any{"scores": map[string]int{"problem": 1}}); r.Status != 200 {
+		t.Fatalf("draft: %d %s", r.Status, r.Raw)
+	}
+	set := func(list []string) {
+		t.Helper()
+		if r := w.ts.api("PUT", "/api/v1/notes/"+n.ID+"/assignments", w.coordTok, map[string]any{"reviewer_ids": list}); r.Status != 200 {
+			t.Fatalf("assignments: %d %s", r.Status, r.Raw)
+		}
+	}
+	set(ids[1:])
+	if r, err := w.ts.store.ReviewOf(t.Context(), n.ID, me); err != nil || r.State != store.ReviewWithdrawn {
+		t.Fatalf("the unassigned reviewer's draft: %+v %v", r, err)
+	}
+	set(ids)
+	r := w.ts.api("PUT", "/api/v1/notes/"+n.ID+"/review", w.tok[me], fullReview(2, true))
+	if r.Status != 200 || r.obj("review")["state"] != "submitted" {
+		t.Fatalf("review after reassignment: %d %s", r.Status, r.Raw)
+	}
+	checkAggregate(t, w, n.ID)
+}
