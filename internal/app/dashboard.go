@@ -52,8 +52,17 @@ type dashEntry struct {
 type dashCache struct {
 	mu        sync.Mutex
 	entries   map[string]*dashEntry
+	building  map[string]*dashBuild // at most one rebuild per call at a time
 	members   []*store.User
 	membersAt time.Time
+}
+
+// dashBuild is a rebuild in progress, which requests for the same call wait for.
+type dashBuild struct {
+	rev  int64
+	done chan struct{}
+	e    *dashEntry
+	err  error
 }
 
 var dashCaches sync.Map // *App → *dashCache
@@ -62,30 +71,48 @@ func (a *App) dashCache() *dashCache {
 	if d, ok := dashCaches.Load(a); ok {
 		return d.(*dashCache)
 	}
-	d, _ := dashCaches.LoadOrStore(a, &dashCache{entries: map[string]*dashEntry{}})
+	d, _ := dashCaches.LoadOrStore(a, &dashCache{entries: map[string]*dashEntry{}, building: map[string]*dashBuild{}})
 	return d.(*dashCache)
 }
 
-// dashEntryFor returns the call's table at c.Rev, building it when Rev moved.
+// dashEntryFor returns the call's table at c.Rev or later, building it when
+// Rev moved. Requests arriving during a rebuild wait for it rather than
+// scanning the summaries again.
 func (a *App) dashEntryFor(ctx context.Context, c *store.Call) (*dashEntry, bool, error) {
 	dc := a.dashCache()
 	dc.mu.Lock()
-	e := dc.entries[c.ID]
-	dc.mu.Unlock()
-	if e != nil && e.rev == c.Rev {
+	if e := dc.entries[c.ID]; e != nil && e.rev >= c.Rev {
+		dc.mu.Unlock()
 		return e, true, nil
 	}
-	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID})
-	if err != nil {
-		return nil, false, err
+	if b := dc.building[c.ID]; b != nil && b.rev >= c.Rev {
+		dc.mu.Unlock()
+		select {
+		case <-b.done:
+			return b.e, false, b.err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
 	}
-	e = buildDashboard(c, sums)
+	b := &dashBuild{rev: c.Rev, done: make(chan struct{})}
+	dc.building[c.ID] = b
+	dc.mu.Unlock()
+
+	sums, err := a.Store.Summaries(context.WithoutCancel(ctx), store.SummaryFilter{CallID: c.ID})
+	if err == nil {
+		b.e = buildDashboard(c, sums)
+	}
+	b.err = err
+	close(b.done)
 	dc.mu.Lock()
-	if old := dc.entries[c.ID]; old == nil || old.rev <= e.rev {
-		dc.entries[c.ID] = e
+	if dc.building[c.ID] == b {
+		delete(dc.building, c.ID)
+	}
+	if old := dc.entries[c.ID]; err == nil && (old == nil || old.rev <= b.e.rev) {
+		dc.entries[c.ID] = b.e
 	}
 	dc.mu.Unlock()
-	return e, false, nil
+	return b.e, false, err
 }
 
 // buildDashboard turns the call's summaries into the table and the tallies.
