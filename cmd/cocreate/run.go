@@ -126,7 +126,11 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		uri, embedded = srv.URI(), true
 		log.Info("embedded database started", "data", cfg.DataDir)
 	}
-	st, err := store.Open(ctx, store.Options{URI: uri, DBName: cfg.DBName, Embedded: embedded, Logger: log})
+	opts := store.Options{URI: uri, DBName: cfg.DBName, Embedded: embedded, Logger: log}
+	if srv != nil {
+		opts.Prepare = srv.IndexIDs
+	}
+	st, err := store.Open(ctx, opts)
 	if err != nil {
 		if srv != nil {
 			srv.Close()

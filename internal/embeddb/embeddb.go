@@ -21,6 +21,7 @@ var ErrLocked = errors.New("the data directory is in use by another cocreate pro
 
 // Server is a running embedded database.
 type Server struct {
+	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -75,7 +76,7 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	s := &Server{cancel: cancel, done: make(chan struct{}), lock: lock}
+	s := &Server{dir: abs, cancel: cancel, done: make(chan struct{}), lock: lock}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)

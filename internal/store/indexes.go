@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -49,4 +50,32 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ensureCollections creates the collections that have no secondary index,
+// so that every collection exists before Options.Prepare runs.
+func (s *Store) ensureCollections(ctx context.Context) error {
+	have, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("list collections: %w", wrapDB(err))
+	}
+	exists := map[string]bool{}
+	for _, n := range have {
+		exists[n] = true
+	}
+	for _, c := range []*mongo.Collection{s.users, s.emails, s.sessions, s.throttle, s.idem, s.counters,
+		s.calls, s.notes, s.reviews, s.comments, s.summaries()} {
+		if exists[c.Name()] {
+			continue
+		}
+		if err := s.db.CreateCollection(ctx, c.Name()); err != nil && !isNamespaceExists(err) {
+			return fmt.Errorf("create collection %s: %w", c.Name(), wrapDB(err))
+		}
+	}
+	return nil
+}
+
+func isNamespaceExists(err error) bool {
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(48)
 }

@@ -43,6 +43,9 @@ type Options struct {
 	URI      string
 	DBName   string
 	Embedded bool // the URI points at the embedded engine: serialise writes
+	// Prepare runs after the collections and indexes exist, with the database
+	// name; the embedded engine uses it to index `_id` (embeddb.IndexIDs).
+	Prepare func(ctx context.Context, db string) error
 	Logger   *slog.Logger
 }
 
@@ -82,6 +85,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
+	}
+	if err := s.ensureCollections(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if o.Prepare != nil {
+		if err := o.Prepare(ctx, o.DBName); err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, fmt.Errorf("prepare the database: %w", err)
+		}
 	}
 	return s, nil
 }

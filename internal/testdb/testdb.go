@@ -84,8 +84,12 @@ func Open(t testing.TB) *store.Store {
 	u, emb := URI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := store.Open(ctx, store.Options{URI: u, DBName: Name(t), Embedded: emb,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	opts := store.Options{URI: u, DBName: Name(t), Embedded: emb,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if server != nil {
+		opts.Prepare = server.IndexIDs
+	}
+	s, err := store.Open(ctx, opts)
 	if err != nil {
 		t.Fatalf("open test store: %v", err)
 	}
