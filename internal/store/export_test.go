@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // RawInsert inserts a raw document into a scratch collection.
@@ -27,4 +29,21 @@ func RawCAS(ctx context.Context, s *Store, coll, id, state string, version int, 
 		return false, err
 	}
 	return r.ModifiedCount == 1, nil
+}
+
+// RawCASUpdate moves a document from state/version to next through casUpdate.
+func RawCASUpdate(ctx context.Context, s *Store, coll, id, state string, version int, next string) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: state}, {Key: "version", Value: version}}
+	check := func(raw bson.Raw) bool {
+		v, _ := raw.Lookup("version").AsInt64OK()
+		st, _ := raw.Lookup("state").StringValueOK()
+		return v == int64(version) && st == state
+	}
+	var out bson.M
+	err := s.casUpdate(ctx, s.db.Collection(coll), id, filter, check,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: next}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &out)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, err
 }

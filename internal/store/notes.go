@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -256,8 +257,19 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 	if len(push) > 0 {
 		update = append(update, bson.E{Key: "$push", Value: push})
 	}
+	check := func(raw bson.Raw) bool {
+		v, ok := raw.Lookup("version").AsInt64OK()
+		if !ok || v != int64(ch.Version) {
+			return false
+		}
+		if len(ch.States) == 0 {
+			return true
+		}
+		st, _ := raw.Lookup("state").StringValueOK()
+		return slices.Contains(ch.States, st)
+	}
 	var n Note
-	err := s.findOneAndUpdate(ctx, s.notes, filter, update, &n, options.FindOneAndUpdate().SetReturnDocument(options.After))
+	err := s.casUpdate(ctx, s.notes, id, filter, check, update, &n)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, err := s.NoteByID(ctx, id)
 		if err != nil {

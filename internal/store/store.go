@@ -46,7 +46,7 @@ type Options struct {
 	// Prepare runs after the collections and indexes exist, with the database
 	// name; the embedded engine uses it to index `_id` (embeddb.IndexIDs).
 	Prepare func(ctx context.Context, db string) error
-	Logger   *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Open connects, checks the database answers within 5 s and creates the indexes.
@@ -143,6 +143,42 @@ func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, upd
 func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filter, update, out any, opts ...options.Lister[options.FindOneAndUpdateOptions]) error {
 	defer s.lock()()
 	res := c.FindOneAndUpdate(ctx, filter, update, opts...)
+	if err := res.Err(); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return err
+		}
+		return wrapDB(err)
+	}
+	return wrapDB(res.Decode(out))
+}
+
+// casUpdate applies update to the document with id when check accepts the
+// document as it is now, and decodes the result into out; it answers
+// mongo.ErrNoDocuments when the document is missing or check refuses it.
+// On MongoDB, filter (which must include the _id) does the checking in the
+// server. On the embedded engine only a filter of exactly {_id} is pushed
+// down to SQLite (anything more decodes every document of the collection
+// in Go), so the read, the check and the write happen under the write lock
+// with _id-only filters instead: equally atomic, since the lock serialises
+// every write of the one process that owns the data directory.
+func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool, update, out any) error {
+	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
+	if !s.embedded {
+		return s.findOneAndUpdate(ctx, c, filter, update, out, after)
+	}
+	defer s.lock()()
+	byID := bson.D{{Key: "_id", Value: id}}
+	raw, err := c.FindOne(ctx, byID).Raw()
+	if err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return err
+		}
+		return wrapDB(err)
+	}
+	if !check(raw) {
+		return mongo.ErrNoDocuments
+	}
+	res := c.FindOneAndUpdate(ctx, byID, update, after)
 	if err := res.Err(); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return err

@@ -77,9 +77,21 @@ func TestConcurrentWritesAreNotLost(t *testing.T) {
 		}
 	})
 
-	t.Run("compare-and-set", func(t *testing.T) {
+	for _, cas := range []struct {
+		name string
+		fn   func(ctx context.Context, s *store.Store, coll, id, state string, version int, next string) (bool, error)
+	}{{"compare-and-set", store.RawCAS}, {"compare-and-set by _id", store.RawCASUpdate}} {
+		t.Run(cas.name, func(t *testing.T) {
+			testCAS(t, s, cas.name, cas.fn)
+		})
+	}
+}
+
+func testCAS(t *testing.T, s *store.Store, name string, fn func(ctx context.Context, s *store.Store, coll, id, state string, version int, next string) (bool, error)) {
+	ctx := context.Background()
+	{
 		for round := range 10 {
-			id := "cas" + string(rune('a'+round))
+			id := name + string(rune('a'+round))
 			if err := store.RawInsert(ctx, s, "race_docs", bson.D{{Key: "_id", Value: id}, {Key: "state", Value: "draft"}, {Key: "version", Value: 1}}); err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +101,7 @@ func TestConcurrentWritesAreNotLost(t *testing.T) {
 			wins := 0
 			for range racers {
 				wg.Go(func() {
-					ok, err := store.RawCAS(ctx, s, "race_docs", id, "draft", 1, "submitted")
+					ok, err := fn(ctx, s, "race_docs", id, "draft", 1, "submitted")
 					if err != nil {
 						t.Error(err)
 						return
@@ -106,7 +118,7 @@ func TestConcurrentWritesAreNotLost(t *testing.T) {
 				t.Fatalf("round %d: %d of %d compare-and-set racers won; want exactly 1", round, wins, racers)
 			}
 		}
-	})
+	}
 }
 
 // TestNoWriteBypassesTheLock keeps every driver write call inside store.go,
