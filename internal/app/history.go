@@ -43,3 +43,12 @@ func HistoryFor(viewer *store.User, n *store.Note, c *store.Call) []store.Histor
 	}
 	return out
 }
+
+// Blind reports whether viewer must not learn who submitted n: the call runs
+// blind review and the viewer is neither the owner, the chair nor a coordinator.
+func Blind(viewer *store.User, n *store.Note, c *store.Call) bool {
+	if viewer == nil || c == nil || !c.BlindReview || viewer.ID == n.Owner {
+		return false
+	}
+	return !viewer.Has("chair") && !viewer.Has("coordinator")
+}

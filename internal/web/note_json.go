@@ -104,7 +104,7 @@ func noteView(n *store.Note, call *store.Call, viewer, owner *store.User) noteJS
 	}
 	isOwner := viewer != nil && viewer.ID == n.Owner
 	lead := viewer.Has("chair") || viewer.Has("coordinator")
-	blind := !isOwner && !lead && call != nil && call.BlindReview
+	blind := app.Blind(viewer, n, call)
 	if owner != nil {
 		o := &ownerJSON{Sector: owner.Sector, District: owner.District}
 		if !blind {

@@ -54,6 +54,9 @@ func (h *Handler) historyView(ctx context.Context, viewer *store.User, n *store.
 			names = m
 		}
 	}
+	if app.Blind(viewer, n, call) {
+		delete(names, n.Owner) // blind review: the author stays unnamed
+	}
 	items := []historyItem{{At: formatInZone(n.CreatedAt, call.TimeZone), What: "Draft started", Who: who(owner, "owner", "", nil)}}
 	for _, e := range entries {
 		what := eventWords[e.Event]
