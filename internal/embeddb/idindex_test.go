@@ -43,7 +43,7 @@ func TestIndexIDsIsUsedByIDLookups(t *testing.T) {
 		if err := db.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = 'things'`).Scan(&table); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "` + table + `" WHERE _ferretdb_sjson->'$._id' = ?`, `"a"`)
+		rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "`+table+`" WHERE _ferretdb_sjson->'$._id' = ?`, `"a"`)
 		if err != nil {
 			t.Fatal(err)
 		}
