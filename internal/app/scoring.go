@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/review"
@@ -59,48 +58,6 @@ func (a *App) ScoringFor(ctx context.Context, u *store.User, id string) (*Scorin
 		}
 	}
 	return sc, err
-}
-
-// mayScore refuses anyone but an assigned reviewer without a conflict of interest.
-func mayScore(u *store.User, n *store.Note, owner *store.User) error {
-	switch {
-	case n.Owner == u.ID:
-		return denied("this is your own note, so you cannot score it")
-	case n.HasConflict(u.ID):
-		return denied("you declared a conflict of interest with this note, so you cannot score it")
-	case owner != nil && review.SameOrganization(u.Organization, owner.Organization):
-		return denied("you belong to the submitter's organisation, so you have a conflict of interest and cannot score this note")
-	case n.AssignedTo(u.ID) == nil:
-		return denied("you are not assigned to review this note")
-	}
-	return nil
-}
-
-// CheckReview returns field errors for in against the call's rubric; a
-// submission (or a revision of a submitted review) needs every criterion.
-func CheckReview(in ReviewInput, c *store.Call, complete bool) apperr.Fields {
-	errs := apperr.Fields{}
-	labels := map[string]string{}
-	for _, cr := range c.Criteria {
-		labels[cr.Key] = cr.Label
-	}
-	for k, msg := range review.ValidateScores(in.Scores, c.Criteria, complete) {
-		switch _, given := in.Scores[k]; {
-		case labels[k] == "":
-			errs[k] = msg
-		case !given:
-			errs[k] = fmt.Sprintf("Choose a score from 0 to %d for %s before submitting", review.MaxScore, labels[k])
-		default:
-			errs[k] = fmt.Sprintf("Choose a score from 0 to %d for %s: %d is not one of them", review.MaxScore, labels[k], in.Scores[k])
-		}
-	}
-	if l := utf8.RuneCountInString(in.Comment); l > maxReviewComment {
-		errs["comment"] = fmt.Sprintf("Keep the comment to %d characters or fewer: it has %d", maxReviewComment, l)
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
 }
 
 // SaveReview stores u's review of note id as a draft or submitted. A

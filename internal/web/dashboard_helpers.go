@@ -1,0 +1,57 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"cocreate/internal/apperr"
+	"cocreate/internal/enum"
+	"cocreate/internal/store"
+)
+
+// pickCall returns every call and the one chosen with ?call= (id or slug),
+// the newest when none is named; nil when there is no call yet.
+func (h *Handler) pickCall(c *gin.Context) ([]*store.Call, *store.Call, error) {
+	calls, err := h.app.Calls(c.Request.Context())
+	if err != nil || len(calls) == 0 {
+		return calls, nil, err
+	}
+	key := c.Query("call")
+	for _, cl := range calls {
+		if cl.Slug == key || cl.ID == key {
+			return calls, cl, nil
+		}
+	}
+	if key != "" {
+		return nil, nil, errNoSuchCall
+	}
+	return calls, calls[0], nil
+}
+
+var errNoSuchCall = fmt.Errorf("no such call: %w", apperr.ErrNotFound)
+
+func init() {
+	funcs["f1p"] = func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f", *p)
+	}
+	// criteriaLabels names criteria keys with the call's labels, for flags.
+	funcs["criteriaLabels"] = func(keys []string, c *store.Call) string {
+		out := make([]string, 0, len(keys))
+		for _, k := range keys {
+			l := enum.Criteria.Label(k)
+			for _, cr := range c.Criteria {
+				if cr.Key == k && cr.Label != "" {
+					l = cr.Label
+				}
+			}
+			out = append(out, l)
+		}
+		return strings.Join(out, ", ")
+	}
+	funcs["pluralOf"] = pluralOf
+}
