@@ -230,28 +230,13 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 }
 
 // SubmitNote submits the owner's draft at version while the call is open.
-// The reference {prefix}-{NNNN} is drawn only after the compare-and-set has
-// won, so a refused or repeated submission never burns a number.
+// The reference {prefix}-{NNNN} is drawn inside the compare-and-set, only
+// once it is known to apply, so a refused or repeated submission never
+// burns a number.
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	var call *store.Call
-	n, err := a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version,
-		Set: bson.D{{Key: "submitted_at", Value: a.Now().UTC().Truncate(time.Millisecond)}},
-		Check: func(n *store.Note, c *store.Call) error {
-			call = c
-			return a.checkSubmit(n, c)
-		}})
-	if err != nil {
-		return nil, err
-	}
-	seq, err := a.Store.NextSeq(ctx, "ref:"+n.CallID)
-	if err != nil {
-		return nil, fmt.Errorf("submit note %s: %w", id, err)
-	}
-	out, err := a.Store.SetNoteRef(ctx, id, fmt.Sprintf("%s-%04d", call.RefPrefix, seq))
-	if err != nil {
-		return nil, fmt.Errorf("submit note %s: reference %d drawn but not stored: %w", id, seq, err)
-	}
-	return out, nil
+	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
+		Set:   bson.D{{Key: "submitted_at", Value: a.Now().UTC().Truncate(time.Millisecond)}},
+		Check: a.checkSubmit})
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must

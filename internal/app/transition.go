@@ -25,6 +25,8 @@ type Transition struct {
 	Set   bson.D
 	Unset []string
 	Push  bson.D
+	// Reference gives the note the call's next submission reference in the same change.
+	Reference bool
 	// Check runs after the workflow rules pass and before the write, with the current note.
 	Check func(n *store.Note, c *store.Call) error
 }
@@ -94,10 +96,14 @@ func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition)
 			return nil, err
 		}
 	}
+	var ref *store.RefStamp
+	if tr.Reference {
+		ref = &store.RefStamp{Counter: "ref:" + c.ID, Prefix: c.RefPrefix}
+	}
 	to, _ := workflow.Next(state, tr.Event)
 	set := append(bson.D{{Key: "state", Value: string(to)}}, tr.Set...)
 	out, err := a.Store.ApplyChange(ctx, id, store.Change{
-		States: []string{n.State}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push,
+		States: []string{n.State}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push, Ref: ref,
 		History: &store.HistoryEntry{From: n.State, To: string(to), Event: string(tr.Event), By: u.ID,
 			ByRole: byRole(u, n, tr.Event), At: now.UTC(), Reason: tr.Reason},
 	})

@@ -81,7 +81,7 @@ func (s *Store) CallByID(ctx context.Context, id string) (*Call, error) {
 	if err := s.calls.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
 		return nil, notFound(err, "call "+id)
 	}
-	return &c, nil
+	return s.withRev(&c), nil
 }
 
 // CallBySlug returns the call with that slug, or apperr.ErrNotFound.
@@ -90,7 +90,7 @@ func (s *Store) CallBySlug(ctx context.Context, slug string) (*Call, error) {
 	if err := s.calls.FindOne(ctx, bson.D{{Key: "slug", Value: slug}}).Decode(&c); err != nil {
 		return nil, notFound(err, "call "+slug)
 	}
-	return &c, nil
+	return s.withRev(&c), nil
 }
 
 // ListCalls returns every call, newest opening first.
@@ -102,6 +102,9 @@ func (s *Store) ListCalls(ctx context.Context) ([]*Call, error) {
 	var out []*Call
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, wrapDB(err)
+	}
+	for _, c := range out {
+		s.withRev(c)
 	}
 	return out, nil
 }
@@ -131,9 +134,31 @@ func (s *Store) ReplaceCall(ctx context.Context, c *Call, version int) error {
 
 // BumpCallRev marks that something under the call changed.
 func (s *Store) BumpCallRev(ctx context.Context, callID string) error {
+	if s.embedded {
+		// One process owns the embedded engine (the data-directory lock), so
+		// the revision can live in that process: a write saved on every
+		// note change. Readers see the stored value plus this count.
+		s.revMu.Lock()
+		if s.revs == nil {
+			s.revs = map[string]int64{}
+		}
+		s.revs[callID]++
+		s.revMu.Unlock()
+		return nil
+	}
 	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
 	return err
+}
+
+// withRev adds the in-process revisions of the embedded engine to c.Rev.
+func (s *Store) withRev(c *Call) *Call {
+	if s.embedded && c != nil {
+		s.revMu.Lock()
+		c.Rev += s.revs[c.ID]
+		s.revMu.Unlock()
+	}
+	return c
 }
 
 // SetCallPublished records when results were published.
@@ -179,5 +204,5 @@ func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson
 	if err != nil {
 		return nil, fmt.Errorf("update call %s: %w", id, err)
 	}
-	return &c, nil
+	return s.withRev(&c), nil
 }

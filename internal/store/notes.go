@@ -202,6 +202,15 @@ type Change struct {
 	Unset   []string
 	Push    bson.D // extra $push beyond the history entry
 	History *HistoryEntry
+	// Ref, when set, gives the note the next reference {Prefix}-{NNNN} from
+	// Counter, drawn only once the change is known to apply.
+	Ref *RefStamp
+}
+
+// RefStamp names the counter and prefix of a submission reference.
+type RefStamp struct {
+	Counter string
+	Prefix  string
 }
 
 // ErrChangeRefused explains why a Change matched nothing: the note is gone,
@@ -268,8 +277,22 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		st, _ := raw.Lookup("state").StringValueOK()
 		return slices.Contains(ch.States, st)
 	}
+	var stamp func(bool) (bson.D, error)
+	if ch.Ref != nil {
+		stamp = func(locked bool) (bson.D, error) {
+			next := s.NextSeq
+			if locked {
+				next = s.seqLocked
+			}
+			seq, err := next(ctx, ch.Ref.Counter)
+			if err != nil {
+				return nil, err
+			}
+			return bson.D{{Key: "ref", Value: fmt.Sprintf("%s-%04d", ch.Ref.Prefix, seq)}}, nil
+		}
+	}
 	var n Note
-	err := s.casUpdate(ctx, s.notes, id, filter, check, update, &n)
+	err := s.casUpdate(ctx, s.notes, id, filter, check, update, &n, stamp)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, err := s.NoteByID(ctx, id)
 		if err != nil {
@@ -384,19 +407,4 @@ func (s *Store) RebuildSummaries(ctx context.Context, callID string) (int, error
 		err = s.BumpCallRev(ctx, callID)
 	}
 	return n, err
-}
-
-// SetNoteRef stores the submission reference of note id and returns the
-// note. It does not move the version: the reference is not the owner's
-// text, and it is written once, right after the submit compare-and-set won.
-func (s *Store) SetNoteRef(ctx context.Context, id, ref string) (*Note, error) {
-	var n Note
-	err := s.findOneAndUpdate(ctx, s.notes, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "ref", Value: ref}}}}, &n,
-		options.FindOneAndUpdate().SetReturnDocument(options.After))
-	if err != nil {
-		return nil, notFound(err, "set reference of note "+id)
-	}
-	s.syncNote(ctx, &n)
-	return &n, nil
 }

@@ -34,6 +34,9 @@ type Store struct {
 
 	wmu sync.Mutex // serialises writes on the embedded engine only
 
+	revMu sync.Mutex
+	revs  map[string]int64 // call revisions kept in process on the embedded engine
+
 	users, emails, sessions, throttle, idem, counters *mongo.Collection
 	calls, notes, reviews, comments                   *mongo.Collection
 }
@@ -161,13 +164,27 @@ func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filte
 // in Go), so the read, the check and the write happen under the write lock
 // with _id-only filters instead: equally atomic, since the lock serialises
 // every write of the one process that owns the data directory.
-func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool, update, out any) error {
+//
+// stamp, when given, adds fields to the update's $set once the change is
+// known to apply (a submission reference: drawn only by the winner, so no
+// number is burned). It is told whether the write lock is held, so it can
+// draw from a counter with seqLocked instead of NextSeq. On MongoDB it runs
+// after the change won and its fields are set by a second update.
+func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool,
+	update bson.D, out any, stamp func(locked bool) (bson.D, error)) error {
 	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
+	byID := bson.D{{Key: "_id", Value: id}}
 	if !s.embedded {
-		return s.findOneAndUpdate(ctx, c, filter, update, out, after)
+		if err := s.findOneAndUpdate(ctx, c, filter, update, out, after); err != nil || stamp == nil {
+			return err
+		}
+		extra, err := stamp(false)
+		if err != nil {
+			return err
+		}
+		return s.findOneAndUpdate(ctx, c, byID, bson.D{{Key: "$set", Value: extra}}, out, after)
 	}
 	defer s.lock()()
-	byID := bson.D{{Key: "_id", Value: id}}
 	raw, err := c.FindOne(ctx, byID).Raw()
 	if err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -178,6 +195,13 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 	if !check(raw) {
 		return mongo.ErrNoDocuments
 	}
+	if stamp != nil {
+		extra, err := stamp(true)
+		if err != nil {
+			return err
+		}
+		update = withSet(update, extra)
+	}
 	res := c.FindOneAndUpdate(ctx, byID, update, after)
 	if err := res.Err(); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -186,6 +210,35 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		return wrapDB(err)
 	}
 	return wrapDB(res.Decode(out))
+}
+
+// withSet returns update with extra appended to its $set.
+func withSet(update, extra bson.D) bson.D {
+	out := make(bson.D, 0, len(update)+1)
+	done := false
+	for _, e := range update {
+		if set, ok := e.Value.(bson.D); ok && e.Key == "$set" && !done {
+			e = bson.E{Key: "$set", Value: append(append(bson.D{}, set...), extra...)}
+			done = true
+		}
+		out = append(out, e)
+	}
+	if !done {
+		out = append(out, bson.E{Key: "$set", Value: extra})
+	}
+	return out
+}
+
+// seqLocked increments a counter; the caller must hold the write lock.
+func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
+	var d counterDoc
+	res := s.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After))
+	if err := res.Decode(&d); err != nil {
+		return 0, fmt.Errorf("next value of counter %s: %w", name, wrapDB(err))
+	}
+	return d.Seq, nil
 }
 
 func (s *Store) replaceOne(ctx context.Context, c *mongo.Collection, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
