@@ -49,9 +49,9 @@ func (a *App) ScoringFor(ctx context.Context, u *store.User, id string) (*Scorin
 		return nil, notScreened(n)
 	}
 	sc := &Scoring{Note: n, Call: c, Owner: owner}
-	// Look a review up only when the assignment says one was saved: on the
-	// embedded engine a look-up by an _id that does not exist scans the
-	// whole collection (measured: 28 ms at 2,000 documents).
+	// Look a review up only when the assignment says one was saved: a
+	// look-up that finds nothing is wasted, and before the engine's _id
+	// index it scanned the whole collection (28 ms at 2,000 documents).
 	if n.AssignedTo(u.ID).ReviewState != store.ReviewAssigned {
 		if sc.Review, err = a.Store.ReviewOf(ctx, n.ID, u.ID); store.IsNotFound(err) {
 			sc.Review, err = nil, nil
