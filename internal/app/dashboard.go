@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -16,9 +17,13 @@ import (
 // the calls (a handful of small documents, for the picker and the current
 // Rev); when Rev has not moved it reuses the table built before, with its
 // sorted orders memoised, and only filters, pages and renders 50 rows. When
-// Rev moved, it rebuilds the table from the call's note summaries (one scan
-// of small documents, never the full notes) — scores are stored on them, so
-// nothing is recomputed. People's names and roles are not covered by Rev:
+// Rev moved, it re-reads only the summaries of the notes that changed, by
+// _id, when the store can name them (store.ChangesSince: always on the
+// embedded engine, where one process makes every change), and rebuilds the
+// table from the kept summaries in memory; otherwise (MongoDB, a change of
+// unknown notes, a changed call) it reads all the call's note summaries
+// (one scan of small documents, never the full notes). Scores are stored on
+// the summaries, so nothing is recomputed. People's names and roles are not covered by Rev:
 // the committee's directory is cached separately for memberTTL.
 
 // memberTTL is how long the committee's names and roles are reused.
@@ -36,6 +41,9 @@ type DashboardRow struct {
 // dashEntry is the dashboard of one call at one Rev, shared by every viewer.
 type dashEntry struct {
 	rev      int64
+	cursor   int64                    // store.ChangesSince position the summaries are at
+	version  int                      // the call's version the table was built for
+	sums     map[string]store.Summary // the summaries the table was built from, by note id
 	built    time.Time
 	rows     []*DashboardRow // in reference order
 	counts   map[string]int  // notes per state
@@ -94,15 +102,13 @@ func (a *App) dashEntryFor(ctx context.Context, c *store.Call) (*dashEntry, bool
 			return nil, false, ctx.Err()
 		}
 	}
+	old := dc.entries[c.ID]
 	b := &dashBuild{rev: c.Rev, done: make(chan struct{})}
 	dc.building[c.ID] = b
 	dc.mu.Unlock()
 
-	sums, err := a.Store.Summaries(context.WithoutCancel(ctx), store.SummaryFilter{CallID: c.ID})
-	if err == nil {
-		b.e = buildDashboard(c, sums)
-	}
-	b.err = err
+	e, err := a.refreshDashboard(context.WithoutCancel(ctx), c, old)
+	b.e, b.err = e, err
 	close(b.done)
 	dc.mu.Lock()
 	if dc.building[c.ID] == b {
@@ -115,10 +121,45 @@ func (a *App) dashEntryFor(ctx context.Context, c *store.Call) (*dashEntry, bool
 	return b.e, false, err
 }
 
+// refreshDashboard brings old (nil for none) up to date with c: by
+// re-reading only the summaries that changed when the store can name them,
+// else by reading all of the call's summaries.
+func (a *App) refreshDashboard(ctx context.Context, c *store.Call, old *dashEntry) (*dashEntry, error) {
+	if old != nil && old.version == c.Version {
+		if ids, now, ok := a.Store.ChangesSince(c.ID, old.cursor); ok {
+			sums := maps.Clone(old.sums)
+			for _, id := range ids {
+				sum, err := a.Store.SummaryByID(ctx, id)
+				switch {
+				case store.IsNotFound(err):
+					delete(sums, id)
+				case err != nil:
+					return nil, err
+				default:
+					sums[id] = *sum
+				}
+			}
+			return buildDashboard(c, sums, now), nil
+		}
+	}
+	// Take the position before reading, so a change made during the scan is
+	// applied again next time (re-reading a summary is harmless).
+	_, cursor, _ := a.Store.ChangesSince(c.ID, 0)
+	list, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID})
+	if err != nil {
+		return nil, err
+	}
+	sums := make(map[string]store.Summary, len(list))
+	for _, s := range list {
+		sums[s.ID] = s
+	}
+	return buildDashboard(c, sums, cursor), nil
+}
+
 // buildDashboard turns the call's summaries into the table and the tallies.
-func buildDashboard(c *store.Call, sums []store.Summary) *dashEntry {
-	e := &dashEntry{rev: c.Rev, built: time.Now(), counts: map[string]int{}, screened: map[string]int{},
-		assigned: map[string]int{}, done: map[string]int{}, sorted: map[string][]*DashboardRow{}}
+func buildDashboard(c *store.Call, sums map[string]store.Summary, cursor int64) *dashEntry {
+	e := &dashEntry{rev: c.Rev, cursor: cursor, version: c.Version, sums: sums, built: time.Now(), counts: map[string]int{},
+		screened: map[string]int{}, assigned: map[string]int{}, done: map[string]int{}, sorted: map[string][]*DashboardRow{}}
 	for _, s := range sums {
 		if neverSubmitted(s.State, s.SubmittedAt != nil) {
 			continue // drafts are their owner's alone

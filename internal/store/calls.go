@@ -115,25 +115,9 @@ func (s *Store) CountCalls(ctx context.Context) (int64, error) {
 	return n, wrapDB(err)
 }
 
-// ReplaceCall stores c if its version is still version (then bumps it); else apperr.ErrStaleVersion.
-func (s *Store) ReplaceCall(ctx context.Context, c *Call, version int) error {
-	c.Version = version + 1
-	c.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
-	r, err := s.replaceOne(ctx, s.calls, bson.D{{Key: "_id", Value: c.ID}, {Key: "version", Value: version}}, c)
-	if err != nil {
-		return err
-	}
-	if r.MatchedCount == 0 {
-		if _, err := s.CallByID(ctx, c.ID); err != nil {
-			return err
-		}
-		return staleVersion("call " + c.ID)
-	}
-	return nil
-}
-
-// BumpCallRev marks that something under the call changed.
-func (s *Store) BumpCallRev(ctx context.Context, callID string) error {
+// BumpCallRev marks that something under the call changed: the summaries
+// of noteIDs, or of notes unknown when none are named.
+func (s *Store) BumpCallRev(ctx context.Context, callID string, noteIDs ...string) error {
 	if s.embedded {
 		// One process owns the embedded engine (the data-directory lock), so
 		// the revision can live in that process: a write saved on every
@@ -143,12 +127,75 @@ func (s *Store) BumpCallRev(ctx context.Context, callID string) error {
 			s.revs = map[string]int64{}
 		}
 		s.revs[callID]++
+		s.logChanges(callID, noteIDs)
 		s.revMu.Unlock()
 		return nil
 	}
 	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
 	return err
+}
+
+// changeLog lists, in order, the notes whose summaries changed in a call:
+// change number start+i changed ids[i] ("" for notes unknown).
+type changeLog struct {
+	start int64
+	ids   []string
+}
+
+// maxChanges bounds each call's change log; older changes are forgotten.
+const maxChanges = 20000
+
+// logChanges appends to the call's change log; revMu must be held.
+func (s *Store) logChanges(callID string, noteIDs []string) {
+	if s.changes == nil {
+		s.changes = map[string]*changeLog{}
+	}
+	l := s.changes[callID]
+	if l == nil {
+		l = &changeLog{}
+		s.changes[callID] = l
+	}
+	if len(noteIDs) == 0 {
+		noteIDs = []string{""}
+	}
+	l.ids = append(l.ids, noteIDs...)
+	if over := len(l.ids) - maxChanges; over > 0 {
+		l.ids = append([]string(nil), l.ids[over:]...)
+		l.start += int64(over)
+	}
+}
+
+// ChangesSince returns the notes of the call whose summaries changed after
+// change number since, and the current change number. ok is false when the
+// log cannot tell: on MongoDB (other processes write too), after a change
+// of unknown notes, or when since is older than the log keeps. A caller
+// that keeps a view of the summaries re-reads just these, by _id.
+func (s *Store) ChangesSince(callID string, since int64) (ids []string, now int64, ok bool) {
+	if !s.embedded {
+		return nil, 0, false
+	}
+	s.revMu.Lock()
+	defer s.revMu.Unlock()
+	l := s.changes[callID]
+	if l == nil {
+		return nil, 0, since == 0
+	}
+	now = l.start + int64(len(l.ids))
+	if since < l.start || since > now {
+		return nil, now, false
+	}
+	seen := map[string]bool{}
+	for _, id := range l.ids[since-l.start:] {
+		if id == "" {
+			return nil, now, false
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, now, true
 }
 
 // withRev adds the in-process revisions of the embedded engine to c.Rev.
@@ -163,9 +210,11 @@ func (s *Store) withRev(c *Call) *Call {
 
 // SetCallPublished records when results were published.
 func (s *Store) SetCallPublished(ctx context.Context, callID string, at time.Time) error {
-	_, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "published_at", Value: at}}}, {Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}})
-	return err
+	if _, err := s.updateOne(ctx, s.calls, bson.D{{Key: "_id", Value: callID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "published_at", Value: at}}}}); err != nil {
+		return err
+	}
+	return s.BumpCallRev(ctx, callID)
 }
 
 // UpdateCall applies set to call id when its version is still version,

@@ -152,7 +152,7 @@ func (s *Store) syncNote(ctx context.Context, n *Note) {
 	if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: n.ID}}, sum, options.Replace().SetUpsert(true)); err != nil {
 		s.log.Error("refresh note summary", "note", n.ID, "err", err)
 	}
-	if err := s.BumpCallRev(ctx, n.CallID); err != nil {
+	if err := s.BumpCallRev(ctx, n.CallID, n.ID); err != nil {
 		s.log.Error("bump call revision", "call", n.CallID, "err", err)
 	}
 }
@@ -354,6 +354,15 @@ func (s *Store) Summaries(ctx context.Context, f SummaryFilter) ([]Summary, erro
 		return nil, wrapDB(err)
 	}
 	return out, nil
+}
+
+// SummaryByID returns one note's summary, or apperr.ErrNotFound.
+func (s *Store) SummaryByID(ctx context.Context, id string) (*Summary, error) {
+	var sum Summary
+	if err := s.summaries().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sum); err != nil {
+		return nil, notFound(err, "summary of note "+id)
+	}
+	return &sum, nil
 }
 
 // NotesByIDs returns full notes by id.

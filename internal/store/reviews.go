@@ -164,31 +164,35 @@ func (s *Store) SubmittedReviews(ctx context.Context, callID string) ([]*Review,
 // summary, without moving the note's version: a score is derived data, not
 // a change of the note. The call is marked changed once, at the end.
 func (s *Store) SetScores(ctx context.Context, callID string, scores map[string]*review.Score) (int, error) {
-	written := 0
-	for id, sc := range scores {
-		update := bson.D{{Key: "$set", Value: bson.D{{Key: "score", Value: sc}}}}
-		if sc == nil {
-			update = bson.D{{Key: "$unset", Value: bson.D{{Key: "score", Value: ""}}}}
+	var changed []string
+	err := func() error {
+		for id, sc := range scores {
+			update := bson.D{{Key: "$set", Value: bson.D{{Key: "score", Value: sc}}}}
+			if sc == nil {
+				update = bson.D{{Key: "$unset", Value: bson.D{{Key: "score", Value: ""}}}}
+			}
+			var n Note
+			err := s.findOneAndUpdate(ctx, s.notes, bson.D{{Key: "_id", Value: id}}, update, &n,
+				options.FindOneAndUpdate().SetReturnDocument(options.After))
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store the score of note %s: %w", id, err)
+			}
+			sum := SummaryOf(&n)
+			if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: id}}, sum, options.Replace().SetUpsert(true)); err != nil {
+				return fmt.Errorf("refresh the summary of note %s: %w", id, err)
+			}
+			changed = append(changed, id)
 		}
-		var n Note
-		err := s.findOneAndUpdate(ctx, s.notes, bson.D{{Key: "_id", Value: id}}, update, &n,
-			options.FindOneAndUpdate().SetReturnDocument(options.After))
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
+		return nil
+	}()
+	// Mark what did change, also when a later note failed.
+	if len(changed) > 0 {
+		if berr := s.BumpCallRev(ctx, callID, changed...); berr != nil && err == nil {
+			err = berr
 		}
-		if err != nil {
-			return written, fmt.Errorf("store the score of note %s: %w", id, err)
-		}
-		sum := SummaryOf(&n)
-		if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: id}}, sum, options.Replace().SetUpsert(true)); err != nil {
-			return written, fmt.Errorf("refresh the summary of note %s: %w", id, err)
-		}
-		written++
 	}
-	if written > 0 {
-		if err := s.BumpCallRev(ctx, callID); err != nil {
-			return written, err
-		}
-	}
-	return written, nil
+	return len(changed), err
 }

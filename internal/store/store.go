@@ -34,8 +34,9 @@ type Store struct {
 
 	wmu sync.Mutex // serialises writes on the embedded engine only
 
-	revMu sync.Mutex
-	revs  map[string]int64 // call revisions kept in process on the embedded engine
+	revMu   sync.Mutex
+	revs    map[string]int64      // call revisions kept in process on the embedded engine
+	changes map[string]*changeLog // which notes each call's revisions were for (embedded)
 
 	users, emails, sessions, throttle, idem, counters *mongo.Collection
 	calls, notes, reviews, comments                   *mongo.Collection
