@@ -90,6 +90,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("in-flight requests did not finish in time", "err", err)
 	}
+	// Let a background score refresh finish, within the same grace, so the
+	// stored normalised means are not left half-written.
+	done := make(chan struct{})
+	go func() { a.WaitForScores(); close(done) }()
+	select {
+	case <-done:
+	case <-sctx.Done():
+		log.Warn("a score refresh was cut short; run cocreate recompute --call <slug> to redo it")
+	}
 	return nil
 }
 
