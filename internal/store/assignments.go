@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // ErrNoChange is what an AssignmentEdit returns to leave the note as it is.
@@ -73,8 +72,18 @@ func (s *Store) EditAssignments(ctx context.Context, id string, edit AssignmentE
 		}
 		filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: before.State},
 			{Key: "assignments", Value: orEmpty(before.Assignments)}, {Key: "conflicts", Value: orEmptyStrings(before.Conflicts)}}
+		check := func(raw bson.Raw) bool {
+			var cur struct {
+				State       string       `bson:"state"`
+				Assignments []Assignment `bson:"assignments"`
+				Conflicts   []string     `bson:"conflicts"`
+			}
+			return bson.Unmarshal(raw, &cur) == nil && cur.State == before.State &&
+				reflect.DeepEqual(orEmpty(cur.Assignments), orEmpty(before.Assignments)) &&
+				reflect.DeepEqual(orEmptyStrings(cur.Conflicts), orEmptyStrings(before.Conflicts))
+		}
 		var after Note
-		err = s.findOneAndUpdate(ctx, s.notes, filter, update, &after, options.FindOneAndUpdate().SetReturnDocument(options.After))
+		err = s.casUpdate(ctx, s.notes, id, filter, check, update, &after, nil)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue // changed meanwhile: read again
 		}

@@ -47,3 +47,14 @@ func RawCASUpdate(ctx context.Context, s *Store, coll, id, state string, version
 	}
 	return err == nil, err
 }
+
+// RawCASReplace moves a document from state/version to next through casReplace.
+func RawCASReplace(ctx context.Context, s *Store, coll, id, state string, version int, next string) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: state}, {Key: "version", Value: version}}
+	check := func(raw bson.Raw) bool {
+		st, _ := raw.Lookup("state").StringValueOK()
+		return versionIs(version)(raw) && st == state
+	}
+	return s.casReplace(ctx, s.db.Collection(coll), id, filter, check,
+		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: next}, {Key: "version", Value: version + 1}})
+}

@@ -107,11 +107,11 @@ func (s *Store) SaveReview(ctx context.Context, r *Review, version int) error {
 		return err
 	}
 	r.Version = version + 1
-	res, err := s.replaceOne(ctx, s.reviews, bson.D{{Key: "_id", Value: r.ID}, {Key: "version", Value: version}}, r)
+	ok, err := s.casReplace(ctx, s.reviews, r.ID, bson.D{{Key: "_id", Value: r.ID}, {Key: "version", Value: version}}, versionIs(version), r)
 	if err != nil {
 		return fmt.Errorf("save review %s: %w", r.ID, err)
 	}
-	if res.MatchedCount == 0 {
+	if !ok {
 		return staleVersion("review " + r.ID)
 	}
 	return nil

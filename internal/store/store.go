@@ -186,15 +186,8 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		return s.findOneAndUpdate(ctx, c, byID, bson.D{{Key: "$set", Value: extra}}, out, after)
 	}
 	defer s.lock()()
-	raw, err := c.FindOne(ctx, byID).Raw()
-	if err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return err
-		}
-		return wrapDB(err)
-	}
-	if !check(raw) {
-		return mongo.ErrNoDocuments
+	if err := checkByID(ctx, c, id, check); err != nil {
+		return err
 	}
 	if stamp != nil {
 		extra, err := stamp(true)
@@ -211,6 +204,51 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		return wrapDB(err)
 	}
 	return wrapDB(res.Decode(out))
+}
+
+// checkByID reads the document with id and applies check; the caller holds
+// the write lock. mongo.ErrNoDocuments when it is missing or refused.
+func checkByID(ctx context.Context, c *mongo.Collection, id string, check func(bson.Raw) bool) error {
+	raw, err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return err
+		}
+		return wrapDB(err)
+	}
+	if !check(raw) {
+		return mongo.ErrNoDocuments
+	}
+	return nil
+}
+
+// casReplace replaces the document with id by doc when check accepts it as
+// it is now, and reports whether it did; the embedded engine's way is
+// casUpdate's (read, check and write by _id under the write lock).
+func (s *Store) casReplace(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool, doc any) (bool, error) {
+	if !s.embedded {
+		r, err := s.replaceOne(ctx, c, filter, doc)
+		return err == nil && r.MatchedCount == 1, err
+	}
+	defer s.lock()()
+	if err := checkByID(ctx, c, id, check); errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	r, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+	if err != nil {
+		return false, wrapDB(err)
+	}
+	return r.MatchedCount == 1, nil
+}
+
+// versionIs is a check that the document's version field equals v.
+func versionIs(v int) func(bson.Raw) bool {
+	return func(raw bson.Raw) bool {
+		got, ok := raw.Lookup("version").AsInt64OK()
+		return ok && got == int64(v)
+	}
 }
 
 // withSet returns update with extra appended to its $set.

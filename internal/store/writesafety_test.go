@@ -80,7 +80,7 @@ func TestConcurrentWritesAreNotLost(t *testing.T) {
 	for _, cas := range []struct {
 		name string
 		fn   func(ctx context.Context, s *store.Store, coll, id, state string, version int, next string) (bool, error)
-	}{{"compare-and-set", store.RawCAS}, {"compare-and-set by _id", store.RawCASUpdate}} {
+	}{{"compare-and-set", store.RawCAS}, {"compare-and-set by _id", store.RawCASUpdate}, {"replace by _id", store.RawCASReplace}} {
 		t.Run(cas.name, func(t *testing.T) {
 			testCAS(t, s, cas.name, cas.fn)
 		})
