@@ -30,6 +30,23 @@ func (h *Handler) pickCall(c *gin.Context) ([]*store.Call, *store.Call, error) {
 	return calls, calls[0], nil
 }
 
+// chooseCall returns the call a page is about: the ?call= key, or the only
+// call there is. With several calls and no key it returns them instead, for
+// the page to show a picker.
+func (h *Handler) chooseCall(c *gin.Context) (key string, picker []*store.Call, err error) {
+	if key = c.Query("call"); key != "" {
+		return key, nil, nil
+	}
+	calls, err := h.app.Calls(c.Request.Context())
+	if err != nil {
+		return "", nil, err
+	}
+	if len(calls) != 1 {
+		return "", calls, nil
+	}
+	return calls[0].Slug, nil, nil
+}
+
 var errNoSuchCall = fmt.Errorf("no such call: %w", apperr.ErrNotFound)
 
 func init() {

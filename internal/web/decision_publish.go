@@ -19,18 +19,14 @@ type publishPage struct {
 // publishPageGet shows what publishing the call's results would release, and asks once.
 func (h *Handler) publishPageGet(c *gin.Context) {
 	ctx := c.Request.Context()
-	key := c.Query("call")
+	key, calls, err := h.chooseCall(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	if key == "" {
-		calls, err := h.app.Calls(ctx)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		if len(calls) != 1 {
-			h.render(c, http.StatusOK, "publish_confirm", &publishPage{Layout: Layout{Title: "Publish results: choose a call"}, Calls: calls})
-			return
-		}
-		key = calls[0].Slug
+		h.render(c, http.StatusOK, "publish_confirm", &publishPage{Layout: Layout{Title: "Publish results: choose a call"}, Calls: calls})
+		return
 	}
 	p, err := h.app.PreviewPublish(ctx, currentUser(c), key)
 	if err != nil {

@@ -20,18 +20,14 @@ type screenQueuePage struct {
 // first, filtered by policy area with a GET form.
 func (h *Handler) screenQueue(c *gin.Context) {
 	ctx := c.Request.Context()
-	key := c.Query("call")
+	key, calls, err := h.chooseCall(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	if key == "" {
-		calls, err := h.app.Calls(ctx)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		if len(calls) != 1 {
-			h.render(c, http.StatusOK, "screen_queue", &screenQueuePage{Layout: Layout{Title: "Screening: choose a call"}, Calls: calls})
-			return
-		}
-		key = calls[0].Slug
+		h.render(c, http.StatusOK, "screen_queue", &screenQueuePage{Layout: Layout{Title: "Screening: choose a call"}, Calls: calls})
+		return
 	}
 	q, err := h.app.Screening(ctx, currentUser(c), key, c.Query("policy_area"))
 	if err != nil {
