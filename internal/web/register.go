@@ -55,15 +55,10 @@ func (h *Handler) registerSubmit(c *gin.Context) {
 		return
 	}
 	// The browser now belongs to the new account: end any session it had.
-	if old := c.GetString(ctxSecret); old != "" {
-		_ = h.sessions.Revoke(c.Request.Context(), old)
-	}
-	secret, _, err := h.sessions.Issue(c.Request.Context(), u, "cookie")
-	if err != nil {
+	if err := h.startSession(c, u); err != nil {
 		h.fail(c, err)
 		return
 	}
-	h.setSessionCookie(c, secret)
 	h.flash(c, "Your account is ready. Welcome, "+u.Name+".")
 	redirect(c, "/")
 }

@@ -9,6 +9,7 @@ import (
 
 	"cocreate/internal/app"
 	"cocreate/internal/apperr"
+	"cocreate/internal/store"
 )
 
 type loginPage struct {
@@ -61,18 +62,26 @@ func (h *Handler) loginSubmit(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	// Signing in always issues a new session id (no fixation); the old one is revoked.
+	if err := h.startSession(c, u); err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.flash(c, "You are signed in as "+u.Name+".")
+	redirect(c, next)
+}
+
+// startSession gives the browser a new session for u and revokes the one it
+// had: a new session id at every sign-in, so none can be fixed in advance.
+func (h *Handler) startSession(c *gin.Context, u *store.User) error {
 	if old := c.GetString(ctxSecret); old != "" {
 		_ = h.sessions.Revoke(c.Request.Context(), old)
 	}
 	secret, _, err := h.sessions.Issue(c.Request.Context(), u, "cookie")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	h.setSessionCookie(c, secret)
-	h.flash(c, "You are signed in as "+u.Name+".")
-	redirect(c, next)
+	return nil
 }
 
 func (h *Handler) logoutSubmit(c *gin.Context) {
