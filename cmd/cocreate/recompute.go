@@ -6,11 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"time"
 
-	"cocreate/internal/app"
-	"cocreate/internal/auth"
 	"cocreate/internal/config"
 	"cocreate/internal/store"
 )
@@ -35,13 +31,11 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, closeDB, err := openStore(ctx, cfg, log)
+	a, closeDB, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	a := app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log)
 	c, err := a.CallByKey(ctx, *key)
 	if store.IsNotFound(err) {
 		return fmt.Errorf("no call has the slug or id %q", *key)

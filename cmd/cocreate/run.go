@@ -208,13 +208,11 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("no password on standard input")
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, closeDB, err := openStore(ctx, cfg, log)
+	a, closeDB, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	a := app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log)
 	var rl []string
 	for _, r := range strings.Split(*roles, ",") {
 		if r = strings.TrimSpace(r); r != "" {
@@ -228,4 +226,15 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "Created %s <%s> with roles %s\n", u.Name, u.Email, strings.Join(u.Roles, ", "))
 	return nil
+}
+
+// openApp opens the database (starting the embedded engine when no URI is
+// set) for a command run while the server is stopped.
+func openApp(ctx context.Context, cfg config.Config) (*app.App, func(), error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, closeDB, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log), closeDB, nil
 }

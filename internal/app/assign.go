@@ -69,11 +69,8 @@ func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, per
 	if err != nil {
 		return nil, err
 	}
-	var screened []*store.Note
-	if err := a.Store.EachNote(ctx, c.ID, []string{string(workflow.Screened)}, func(n *store.Note) error {
-		screened = append(screened, n)
-		return nil
-	}); err != nil {
+	screened, err := a.screenedNotes(ctx, c.ID)
+	if err != nil {
 		return nil, fmt.Errorf("assign reviewers for call %s: %w", c.ID, err)
 	}
 	owners, err := a.owners(ctx, screened)
@@ -168,4 +165,14 @@ func (a *App) addReviewers(ctx context.Context, id string, users []*store.User, 
 		return nil
 	})
 	return added, err
+}
+
+// screenedNotes returns the call's screened notes: the ones that take reviewers.
+func (a *App) screenedNotes(ctx context.Context, callID string) ([]*store.Note, error) {
+	var out []*store.Note
+	err := a.Store.EachNote(ctx, callID, []string{string(workflow.Screened)}, func(n *store.Note) error {
+		out = append(out, n)
+		return nil
+	})
+	return out, err
 }

@@ -8,7 +8,6 @@ import (
 
 	"cocreate/internal/review"
 	"cocreate/internal/store"
-	"cocreate/internal/workflow"
 )
 
 // ReviewerLoad is one reviewer's assignments in a call.
@@ -60,11 +59,8 @@ func (a *App) AssignmentOverview(ctx context.Context, u *store.User, callKey str
 	if err != nil {
 		return nil, err
 	}
-	var screened []*store.Note
-	if err := a.Store.EachNote(ctx, c.ID, []string{string(workflow.Screened)}, func(n *store.Note) error {
-		screened = append(screened, n)
-		return nil
-	}); err != nil {
+	screened, err := a.screenedNotes(ctx, c.ID)
+	if err != nil {
 		return nil, err
 	}
 	owners, err := a.owners(ctx, screened)
