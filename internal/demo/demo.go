@@ -65,6 +65,9 @@ func Seed(ctx context.Context, a *app.App, now time.Time, out io.Writer) (bool, 
 	if err := writeNotes(ctx, a, call, staff, people); err != nil {
 		return false, err
 	}
+	if err := scoreNotes(ctx, a, call, staff); err != nil {
+		return false, err
+	}
 	printSignIns(out, call)
 	return true, nil
 }

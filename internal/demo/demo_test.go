@@ -159,3 +159,37 @@ func TestSeedCountsOnlyCallsNotTheFirstCoordinator(t *testing.T) {
 		t.Fatalf("Seed beside the first coordinator = %v, %v; want true", seeded, err)
 	}
 }
+
+// TestSeedScoresScreenedNotes checks the committee's side of the demo: every
+// screened note has three reviewers, all but one are scored with a
+// suggested class, and at least one shows a disagreement.
+func TestSeedScoresScreenedNotes(t *testing.T) {
+	ctx := context.Background()
+	a, st := newApp(t)
+	if _, err := Seed(ctx, a, demoNow, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := st.Summaries(ctx, store.SummaryFilter{States: []string{"screened"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scored, flagged := 0, 0
+	for _, s := range sums {
+		if len(s.Reviewers) != 3 {
+			t.Errorf("%s has %d reviewers, want 3", s.Ref, len(s.Reviewers))
+		}
+		if s.Score == nil || s.Score.Reviews == 0 {
+			continue
+		}
+		scored++
+		if s.Score.Reviews != 3 || s.Score.SuggestedClass == "" || s.Score.NormalisedMean == nil {
+			t.Errorf("%s: %d reviews, suggested %q, normalised %v", s.Ref, s.Score.Reviews, s.Score.SuggestedClass, s.Score.NormalisedMean)
+		}
+		if len(s.Score.Flags) > 0 {
+			flagged++
+		}
+	}
+	if len(sums) < 2 || scored != len(sums)-1 || flagged == 0 {
+		t.Fatalf("%d screened notes, %d scored, %d with a disagreement", len(sums), scored, flagged)
+	}
+}

@@ -9,12 +9,14 @@ type person struct {
 	Roles                              []string
 }
 
-// committee are the coordinator (who also chairs) and two committee members,
-// one from government and one from civil society.
+// committee are the coordinator (who also chairs) and three committee
+// members: one from government, one from civil society, one from academia,
+// enough for the call's three reviews a note.
 var committee = []person{
 	{"coordinator@demo.example", "Andrea Vasquez", "Open Government Unit, Ministry of the Public Service", "government", "belize", []string{"coordinator", "chair"}},
 	{"kareem.tillett@demo.example", "Kareem Tillett", "Ministry of Economic Development", "government", "cayo", []string{"reviewer"}},
 	{"nadine.palacio@demo.example", "Nadine Palacio", "Belize Civil Society Network", "civil_society", "stann_creek", []string{"reviewer"}},
+	{"orlando.pech@demo.example", "Orlando Pech", "Galen University", "academia", "cayo", []string{"reviewer"}},
 }
 
 // participants write the demo notes; note samples name them by index.
