@@ -1,6 +1,6 @@
 // Package demo seeds a demonstration call for concept notes: Belize's first
 // Open Government Partnership action plan, open now, with a coordinator who
-// chairs the Steering Committee, two committee members, participants from
+// chairs the Steering Committee, three committee members, participants from
 // Belizean organisations and about thirty concept notes in every early state.
 //
 // Everything goes through the app's own operations (the same ones the pages

@@ -45,7 +45,7 @@ func writeNotes(ctx context.Context, a *app.App, call *store.Call, staff, people
 			case "ineligible":
 				in.Outcome, in.Comment = app.OutcomeFail, s.Why
 			}
-			// The two committee members take turns.
+			// Two of the committee members take turns.
 			_, err = a.Screen(ctx, staff[1+screener%2], n.ID, in)
 			screener++
 		case "withdrawn":
