@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"cocreate/internal/apperr"
 )
 
 // failureDoc counts failed sign-ins for one key (an e-mail or an address)
@@ -35,21 +37,32 @@ func (s *Store) SignInFailures(ctx context.Context, key string, now time.Time, w
 	return d.Count, d.Since.Add(window), nil
 }
 
-// RecordSignInFailure counts one failure for key, starting a new window when the old one has passed.
+// RecordSignInFailure counts one failure for key, starting a new window when
+// there is none or the old one has passed. Concurrent failures all count:
+// a window is started by insert (only one can win) or by restarting the
+// expired one in a compare-and-set on its start; a loser counts in the
+// window the winner started.
 func (s *Store) RecordSignInFailure(ctx context.Context, key string, now time.Time, window time.Duration) error {
-	filter := bson.D{{Key: "_id", Value: key}}
-	// Expired window: restart it. Otherwise increment.
-	res, err := s.updateOne(ctx, s.throttle,
-		bson.D{{Key: "_id", Value: key}, {Key: "since", Value: bson.D{{Key: "$gt", Value: now.Add(-window)}}}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: 1}}}})
-	if err != nil {
-		return err
+	cutoff := now.Add(-window)
+	for range 5 {
+		res, err := s.updateOne(ctx, s.throttle,
+			bson.D{{Key: "_id", Value: key}, {Key: "since", Value: bson.D{{Key: "$gt", Value: cutoff}}}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: 1}}}})
+		if err != nil || res.MatchedCount == 1 {
+			return err
+		}
+		err = s.insertOne(ctx, s.throttle, failureDoc{Key: key, Count: 1, Since: now})
+		if !errors.Is(err, apperr.ErrDuplicate) {
+			return err
+		}
+		res, err = s.updateOne(ctx, s.throttle,
+			bson.D{{Key: "_id", Value: key}, {Key: "since", Value: bson.D{{Key: "$lte", Value: cutoff}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "count", Value: 1}, {Key: "since", Value: now}}}})
+		if err != nil || res.MatchedCount == 1 {
+			return err
+		}
 	}
-	if res.MatchedCount == 1 {
-		return nil
-	}
-	_, err = s.replaceOne(ctx, s.throttle, filter, failureDoc{Key: key, Count: 1, Since: now}, options.Replace().SetUpsert(true))
-	return err
+	return fmt.Errorf("count a failed sign-in for %s: the window kept changing", key)
 }
 
 // ClearSignInFailures forgets key's failures (after a successful sign-in).
