@@ -17,15 +17,18 @@ func TestConcurrentSignInFailuresAllCount(t *testing.T) {
 	window := 15 * time.Minute
 	t0 := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	for _, now := range []time.Time{t0, t0.Add(window + time.Minute)} {
-		const n = 12
+		const n = 40
 		var wg sync.WaitGroup
+		start := make(chan struct{})
 		for range n {
 			wg.Go(func() {
+				<-start
 				if err := s.RecordSignInFailure(ctx, "email:x@example.org", now, window); err != nil {
 					t.Error(err)
 				}
 			})
 		}
+		close(start)
 		wg.Wait()
 		got, _, err := s.SignInFailures(ctx, "email:x@example.org", now, window)
 		if err != nil {
