@@ -274,6 +274,7 @@ func TestSessionOfDisabledUserStops(t *testing.T) {
 		bson.D{{Key: "$set", Value: bson.D{{Key: "disabled", Value: true}}}}); err != nil {
 		t.Fatal(err)
 	}
+	st.DropCaches() // the write went behind the store's back
 	if _, _, err := s.Resolve(ctx, secret); !errors.Is(err, apperr.ErrUnauthenticated) {
 		t.Fatalf("disabled user's token resolves: %v", err)
 	}

@@ -78,7 +78,7 @@ func (s *Store) CreateCall(ctx context.Context, c *Call) error {
 // CallByID returns the call, or apperr.ErrNotFound.
 func (s *Store) CallByID(ctx context.Context, id string) (*Call, error) {
 	var c Call
-	if err := s.calls.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
+	if err := s.findByID(ctx, s.calls, id, &c); err != nil {
 		return nil, notFound(err, "call "+id)
 	}
 	return s.withRev(&c), nil

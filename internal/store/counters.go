@@ -15,6 +15,10 @@ type counterDoc struct {
 
 // NextSeq atomically increments the named counter and returns its new value (1 first).
 func (s *Store) NextSeq(ctx context.Context, name string) (int64, error) {
+	if s.seqs != nil {
+		defer s.lock()()
+		return s.seqLocked(ctx, name)
+	}
 	var d counterDoc
 	err := s.findOneAndUpdate(ctx, s.counters, bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}}, &d,

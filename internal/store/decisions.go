@@ -19,6 +19,7 @@ import (
 // was published before and is not counted.
 func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Time) (int, error) {
 	var noteModels, sumModels []mongo.WriteModel
+	classes := map[string]string{} // note id → class published
 	err := s.EachNote(ctx, callID, []string{"classified"}, func(n *Note) error {
 		if n.Decision == nil {
 			return nil
@@ -26,6 +27,7 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 		noteModels = append(noteModels, mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: n.ID}, {Key: "state", Value: "classified"}, {Key: "version", Value: n.Version}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}}}))
+		classes[n.ID] = n.Decision.Class
 		sumModels = append(sumModels, mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: n.ID}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published_class", Value: n.Decision.Class}}}}))
@@ -45,6 +47,13 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 			// Some notes were reopened meanwhile: refresh summaries from the notes themselves.
 			if _, err := s.RebuildSummaries(ctx, callID); err != nil {
 				s.log.Error("rebuild summaries after publication", "call", callID, "err", err)
+			}
+		} else if s.sums != nil {
+			for id, class := range classes {
+				if sum, ok := s.sums.get(id); ok {
+					sum.PublishedClass = class
+					s.sums.put(sum)
+				}
 			}
 		} else if _, err := s.bulkWrite(ctx, s.summaries(), sumModels); err != nil {
 			s.log.Error("refresh summaries after publication", "call", callID, "err", err)

@@ -58,3 +58,9 @@ func RawCASReplace(ctx context.Context, s *Store, coll, id, state string, versio
 	return s.casReplace(ctx, s.db.Collection(coll), id, filter, check,
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: next}, {Key: "version", Value: version + 1}})
 }
+
+// RawSetWhere sets fields on every document filter matches, through the locked helper.
+func RawSetWhere(ctx context.Context, s *Store, coll string, filter, set bson.D) error {
+	_, err := s.updateMany(ctx, s.db.Collection(coll), filter, bson.D{{Key: "$set", Value: set}})
+	return err
+}

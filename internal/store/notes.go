@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/notes"
@@ -148,8 +147,7 @@ func (s *Store) summaries() *mongo.Collection { return s.db.Collection("note_sum
 // derived data: a failure is logged, and RebuildSummaries repairs it.
 func (s *Store) syncNote(ctx context.Context, n *Note) {
 	ctx = context.WithoutCancel(ctx)
-	sum := SummaryOf(n)
-	if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: n.ID}}, sum, options.Replace().SetUpsert(true)); err != nil {
+	if err := s.putSummaries(ctx, SummaryOf(n)); err != nil {
 		s.log.Error("refresh note summary", "note", n.ID, "err", err)
 	}
 	if err := s.BumpCallRev(ctx, n.CallID, n.ID); err != nil {
@@ -183,7 +181,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 // NoteByID returns the note, or apperr.ErrNotFound.
 func (s *Store) NoteByID(ctx context.Context, id string) (*Note, error) {
 	var n Note
-	if err := s.notes.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
+	if err := s.findByID(ctx, s.notes, id, &n); err != nil {
 		return nil, notFound(err, "note "+id)
 	}
 	return &n, nil
@@ -345,6 +343,9 @@ func (f SummaryFilter) bson() bson.D {
 // Summaries returns every summary matching f (callers sort and page in Go:
 // the list is small, and sorting by derived figures needs Go anyway).
 func (s *Store) Summaries(ctx context.Context, f SummaryFilter) ([]Summary, error) {
+	if s.sums != nil {
+		return s.sums.find(f), nil
+	}
 	cur, err := s.summaries().Find(ctx, f.bson())
 	if err != nil {
 		return nil, wrapDB(err)
@@ -358,6 +359,13 @@ func (s *Store) Summaries(ctx context.Context, f SummaryFilter) ([]Summary, erro
 
 // SummaryByID returns one note's summary, or apperr.ErrNotFound.
 func (s *Store) SummaryByID(ctx context.Context, id string) (*Summary, error) {
+	if s.sums != nil {
+		sum, ok := s.sums.get(id)
+		if !ok {
+			return nil, fmt.Errorf("summary of note %s: %w", id, apperr.ErrNotFound)
+		}
+		return &sum, nil
+	}
 	var sum Summary
 	if err := s.summaries().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sum); err != nil {
 		return nil, notFound(err, "summary of note "+id)
@@ -405,8 +413,7 @@ func (s *Store) EachNote(ctx context.Context, callID string, states []string, fn
 func (s *Store) RebuildSummaries(ctx context.Context, callID string) (int, error) {
 	n := 0
 	err := s.EachNote(ctx, callID, nil, func(note *Note) error {
-		sum := SummaryOf(note)
-		if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: note.ID}}, sum, options.Replace().SetUpsert(true)); err != nil {
+		if err := s.putSummaries(ctx, SummaryOf(note)); err != nil {
 			return err
 		}
 		n++

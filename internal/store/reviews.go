@@ -180,8 +180,7 @@ func (s *Store) SetScores(ctx context.Context, callID string, scores map[string]
 			if err != nil {
 				return fmt.Errorf("store the score of note %s: %w", id, err)
 			}
-			sum := SummaryOf(&n)
-			if _, err := s.replaceOne(ctx, s.summaries(), bson.D{{Key: "_id", Value: id}}, sum, options.Replace().SetUpsert(true)); err != nil {
+			if err := s.putSummaries(ctx, SummaryOf(&n)); err != nil {
 				return fmt.Errorf("refresh the summary of note %s: %w", id, err)
 			}
 			changed = append(changed, id)

@@ -64,7 +64,11 @@ func (s *Store) InsertNotes(ctx context.Context, ns []*Note) error {
 	if _, err := s.notes.InsertMany(ctx, docs); err != nil {
 		return wrapDB(err)
 	}
-	if _, err := s.summaries().InsertMany(ctx, sums); err != nil {
+	if s.sums != nil {
+		for _, sum := range sums {
+			s.sums.put(sum.(Summary))
+		}
+	} else if _, err := s.summaries().InsertMany(ctx, sums); err != nil {
 		return wrapDB(err)
 	}
 	return s.BumpCallRev(ctx, ns[0].CallID)

@@ -27,7 +27,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 // SessionByID returns the session stored under the hashed id, or apperr.ErrNotFound.
 func (s *Store) SessionByID(ctx context.Context, id string) (*Session, error) {
 	var sess Session
-	if err := s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sess); err != nil {
+	if err := s.findByID(ctx, s.sessions, id, &sess); err != nil {
 		return nil, notFound(err, "session")
 	}
 	return &sess, nil

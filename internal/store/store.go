@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -40,6 +41,15 @@ type Store struct {
 
 	users, emails, sessions, throttle, idem, counters *mongo.Collection
 	calls, notes, reviews, comments                   *mongo.Collection
+
+	// Embedded engine only (see cache.go and derived.go): documents read by
+	// _id, note summaries, and counters, kept in the process that owns the data.
+	caches   map[string]*docCache
+	sums     *sumIndex
+	seqs     map[string]int64 // counter values; read and changed under wmu
+	seqSaved map[string]int64 // values as last written to the counters collection; under wmu
+	stop     chan struct{}
+	stopped  chan struct{}
 }
 
 // Options configure Open.
@@ -76,6 +86,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("the database at %s did not answer: %w", redact(o.URI), err)
 	}
 	s := &Store{client: client, db: client.Database(o.DBName), embedded: o.Embedded, log: o.Logger}
+	if o.Embedded {
+		s.caches = map[string]*docCache{"notes": newDocCache(), "calls": newDocCache(),
+			"users": newDocCache(), "sessions": newDocCache()}
+	}
 	s.users = s.db.Collection("users")
 	s.emails = s.db.Collection("user_emails")
 	s.sessions = s.db.Collection("sessions")
@@ -100,11 +114,26 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("prepare the database: %w", err)
 		}
 	}
+	if o.Embedded {
+		if err := s.loadDerived(ctx); err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, err
+		}
+		s.stop, s.stopped = make(chan struct{}), make(chan struct{})
+		go s.saveCountersEvery(time.Second)
+	}
 	return s, nil
 }
 
-// Close disconnects from the database.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+// Close writes what is kept only in memory and disconnects from the database.
+func (s *Store) Close(ctx context.Context) error {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.stopped
+		s.stop = nil
+	}
+	return s.client.Disconnect(ctx)
+}
 
 // Embedded reports whether the store runs on the embedded engine.
 func (s *Store) Embedded() bool { return s.embedded }
@@ -133,12 +162,14 @@ func (s *Store) lock() func() {
 
 func (s *Store) updateOne(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	r, err := c.UpdateOne(ctx, filter, update, opts...)
 	return r, wrapDB(err)
 }
 
 func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	r, err := c.UpdateMany(ctx, filter, update, opts...)
 	return r, wrapDB(err)
 }
@@ -146,6 +177,7 @@ func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, upd
 // findOneAndUpdate decodes the document into out; mongo.ErrNoDocuments when nothing matched.
 func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filter, update, out any, opts ...options.Lister[options.FindOneAndUpdateOptions]) error {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	res := c.FindOneAndUpdate(ctx, filter, update, opts...)
 	if err := res.Err(); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -186,35 +218,49 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		return s.findOneAndUpdate(ctx, c, byID, bson.D{{Key: "$set", Value: extra}}, out, after)
 	}
 	defer s.lock()()
-	if err := checkByID(ctx, c, id, check); err != nil {
+	if err := s.checkByID(ctx, c, id, check); err != nil {
 		return err
 	}
+	var undo func()
 	if stamp != nil {
+		before := maps.Clone(s.seqs)
+		undo = func() { s.seqs = before }
 		extra, err := stamp(true)
 		if err != nil {
+			undo()
 			return err
 		}
 		update = withSet(update, extra)
 	}
-	res := c.FindOneAndUpdate(ctx, byID, update, after)
-	if err := res.Err(); err != nil {
+	raw, err := c.FindOneAndUpdate(ctx, byID, update, after).Raw()
+	if err != nil {
+		s.touched(c, byID)
+		if undo != nil {
+			// Nothing was written (or it is unknown whether it was): give the
+			// number back only when the note certainly does not carry it.
+			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) {
+				undo()
+			}
+		}
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return err
 		}
 		return wrapDB(err)
 	}
-	return wrapDB(res.Decode(out))
+	raw = cloneRaw(raw)
+	if dc := s.cacheOf(c); dc != nil {
+		dc.put(id, raw)
+	}
+	return wrapDB(bson.Unmarshal(raw, out))
 }
 
-// checkByID reads the document with id and applies check; the caller holds
-// the write lock. mongo.ErrNoDocuments when it is missing or refused.
-func checkByID(ctx context.Context, c *mongo.Collection, id string, check func(bson.Raw) bool) error {
-	raw, err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+// checkByID reads the document with id (from the cache when it holds it)
+// and applies check; the caller holds the write lock. mongo.ErrNoDocuments
+// when it is missing or refused.
+func (s *Store) checkByID(ctx context.Context, c *mongo.Collection, id string, check func(bson.Raw) bool) error {
+	raw, err := s.rawByIDLocked(ctx, c, id)
 	if err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return err
-		}
-		return wrapDB(err)
+		return err
 	}
 	if !check(raw) {
 		return mongo.ErrNoDocuments
@@ -231,7 +277,8 @@ func (s *Store) casReplace(ctx context.Context, c *mongo.Collection, id string, 
 		return err == nil && r.MatchedCount == 1, err
 	}
 	defer s.lock()()
-	if err := checkByID(ctx, c, id, check); errors.Is(err, mongo.ErrNoDocuments) {
+	defer s.touched(c, bson.D{{Key: "_id", Value: id}})
+	if err := s.checkByID(ctx, c, id, check); errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	} else if err != nil {
 		return false, err
@@ -270,6 +317,13 @@ func withSet(update, extra bson.D) bson.D {
 
 // seqLocked increments a counter; the caller must hold the write lock.
 func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
+	if s.seqs != nil {
+		// Embedded: the value lives in memory under the write lock, and the
+		// counters collection is written behind (see derived.go).
+		v := s.seqs[name] + 1
+		s.seqs[name] = v
+		return v, nil
+	}
 	var d counterDoc
 	res := s.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}},
@@ -282,12 +336,14 @@ func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
 
 func (s *Store) replaceOne(ctx context.Context, c *mongo.Collection, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	r, err := c.ReplaceOne(ctx, filter, doc, opts...)
 	return r, wrapDB(err)
 }
 
 func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	r, err := c.DeleteOne(ctx, filter)
 	if err != nil {
 		return 0, wrapDB(err)
@@ -297,6 +353,7 @@ func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) 
 
 func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
 	defer s.lock()()
+	defer s.touched(c, filter)
 	r, err := c.DeleteMany(ctx, filter)
 	if err != nil {
 		return 0, wrapDB(err)
@@ -306,15 +363,33 @@ func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any)
 
 func (s *Store) bulkWrite(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel, opts ...options.Lister[options.BulkWriteOptions]) (*mongo.BulkWriteResult, error) {
 	defer s.lock()()
+	defer s.touchedModels(c, models)
 	r, err := c.BulkWrite(ctx, models, opts...)
 	return r, wrapDB(err)
 }
 
 // insertOne inserts without the lock: an insert has no read half to race,
 // and unique indexes are enforced by the engine itself.
+// On the embedded engine the new document goes into the cache as written
+// (nobody can have read it before the insert, so no older copy can race it).
 func (s *Store) insertOne(ctx context.Context, c *mongo.Collection, doc any) error {
-	_, err := c.InsertOne(ctx, doc)
-	return wrapDB(err)
+	dc := s.cacheOf(c)
+	if dc == nil {
+		_, err := c.InsertOne(ctx, doc)
+		return wrapDB(err)
+	}
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encode the document: %w", err)
+	}
+	gen := dc.generation()
+	if _, err := c.InsertOne(ctx, bson.Raw(raw)); err != nil {
+		return wrapDB(err)
+	}
+	if id, ok := bson.Raw(raw).Lookup("_id").StringValueOK(); ok {
+		dc.fill(id, raw, gen)
+	}
+	return nil
 }
 
 // wrapDB turns driver errors a user must hear about into apperr values,

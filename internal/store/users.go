@@ -105,7 +105,7 @@ func (s *Store) reclaimEmail(ctx context.Context, u *User) bool {
 // UserByID returns the user with id, or apperr.ErrNotFound.
 func (s *Store) UserByID(ctx context.Context, id string) (*User, error) {
 	var u User
-	if err := s.users.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u); err != nil {
+	if err := s.findByID(ctx, s.users, id, &u); err != nil {
 		return nil, notFound(err, "user "+id)
 	}
 	return &u, nil

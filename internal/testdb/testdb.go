@@ -101,3 +101,24 @@ func Open(t testing.TB) *store.Store {
 	})
 	return s
 }
+
+// Reopen returns a second Store on s's database, as a restarted process
+// would open it: nothing of s's memory carries over. It is closed (not
+// dropped) when the test ends.
+func Reopen(t testing.TB, s *store.Store) *store.Store {
+	t.Helper()
+	u, emb := URI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	opts := store.Options{URI: u, DBName: s.DB().Name(), Embedded: emb,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if server != nil {
+		opts.Prepare = server.IndexIDs
+	}
+	r, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("reopen test store: %v", err)
+	}
+	t.Cleanup(func() { _ = r.Close(context.Background()) })
+	return r
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"testing"
@@ -111,6 +113,10 @@ func BenchmarkSubmit(b *testing.B) {
 	body := []byte(`{"version":1}`)
 
 	b.ResetTimer()
+	if pf := os.Getenv("SUBMIT_PROF"); pf != "" {
+		f, _ := os.Create(pf)
+		pprof.StartCPUProfile(f)
+	}
 	elapsed, lat, err := runClients(b.N, func(i int) error {
 		req, _ := http.NewRequest("POST", ts.srv.URL+"/api/v1/notes/"+drafts[i].id+"/submit", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -127,6 +133,9 @@ func BenchmarkSubmit(b *testing.B) {
 		return nil
 	})
 	b.StopTimer()
+	if os.Getenv("SUBMIT_PROF") != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		b.Fatal(err)
 	}

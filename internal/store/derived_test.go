@@ -1,0 +1,222 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"cocreate/internal/notes"
+	"cocreate/internal/review"
+	"cocreate/internal/store"
+	"cocreate/internal/testdb"
+)
+
+func newCallAndDrafts(t *testing.T, s *store.Store, n int) (*store.Call, []*store.Note) {
+	t.Helper()
+	ctx := context.Background()
+	call := &store.Call{Slug: "derived", Title: "Derived", RefPrefix: "DV", TimeZone: "UTC"}
+	if err := s.CreateCall(ctx, call); err != nil {
+		t.Fatal(err)
+	}
+	var out []*store.Note
+	for i := range n {
+		note := &store.Note{CallID: call.ID, Owner: fmt.Sprint("owner", i%3), State: "draft",
+			Fields: notes.Fields{Title: fmt.Sprint("Note ", i), PolicyArea: "fiscal_openness"}}
+		if err := s.CreateNote(ctx, note); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, note)
+	}
+	return call, out
+}
+
+func submit(ctx context.Context, s *store.Store, call *store.Call, n *store.Note) (*store.Note, error) {
+	return s.ApplyChange(ctx, n.ID, store.Change{States: []string{"draft"}, Version: n.Version,
+		Set: bson.D{{Key: "state", Value: "submitted"}},
+		Ref: &store.RefStamp{Counter: "ref:" + call.ID, Prefix: call.RefPrefix},
+		History: &store.HistoryEntry{From: "draft", To: "submitted", Event: "submit", By: n.Owner, ByRole: "owner"}})
+}
+
+// TestReferencesContinueAfterRestart checks that a restarted store carries
+// on from the highest reference its notes carry, also when the counters
+// collection is behind (a crash before the counter was copied there), and
+// rebuilds every summary from the notes.
+func TestReferencesContinueAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	call, drafts := newCallAndDrafts(t, s, 6)
+	for _, d := range drafts[:3] {
+		if _, err := submit(ctx, s, call, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Embedded() {
+		// As after a crash: the copy in the counters collection says 1.
+		if _, err := s.DB().Collection("counters").UpdateOne(ctx, bson.D{{Key: "_id", Value: "ref:" + call.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: 1}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := s.Summaries(ctx, store.SummaryFilter{CallID: call.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := testdb.Reopen(t, s)
+	after, err := r.Summaries(ctx, store.SummaryFilter{CallID: call.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(xs []store.Summary) []string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, fmt.Sprint(x.ID, x.State, x.Ref, x.Version, x.Title))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(key(before), key(after)) || len(after) != 6 {
+		t.Fatalf("summaries after restart differ:\n%v\n%v", key(before), key(after))
+	}
+	n, err := submit(ctx, r, call, drafts[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Ref != "DV-0004" {
+		t.Fatalf("first reference after restart = %q, want DV-0004", n.Ref)
+	}
+	mine, err := r.Summaries(ctx, store.SummaryFilter{CallID: call.ID, Owner: drafts[3].Owner, States: []string{"submitted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(mine, func(x store.Summary) bool { return x.ID == n.ID && x.Ref == "DV-0004" }) {
+		t.Fatalf("the new submission is missing from its owner's list: %+v", mine)
+	}
+}
+
+// TestCounterCopyIsWrittenAtClose checks that the counters collection
+// holds the last reference once the store closes.
+func TestCounterCopyIsWrittenAtClose(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	call, drafts := newCallAndDrafts(t, s, 2)
+	for _, d := range drafts {
+		if _, err := submit(ctx, s, call, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := testdb.Reopen(t, s) // only to read after s closes
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Seq int64 `bson:"seq"`
+	}
+	if err := r.DB().Collection("counters").FindOne(ctx, bson.D{{Key: "_id", Value: "ref:" + call.ID}}).Decode(&c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Seq != 2 {
+		t.Fatalf("counter copy = %d, want 2", c.Seq)
+	}
+}
+
+// TestCachedReadsFollowEveryWrite reads notes while they change through
+// several write paths, and checks each read afterwards matches the engine.
+func TestCachedReadsFollowEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	call, drafts := newCallAndDrafts(t, s, 8)
+	engine := func(id string) *store.Note {
+		var n store.Note
+		if err := s.DB().Collection("notes").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
+			t.Fatal(err)
+		}
+		return &n
+	}
+	same := func(why string) {
+		t.Helper()
+		for _, d := range drafts {
+			got, err := s.NoteByID(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := engine(d.ID)
+			if got.Version != want.Version || got.State != want.State || got.Ref != want.Ref ||
+				!slices.Equal(got.Conflicts, want.Conflicts) || (got.Score == nil) != (want.Score == nil) {
+				t.Fatalf("%s: note %s read as v%d %s %q %v, the engine has v%d %s %q %v", why, d.ID,
+					got.Version, got.State, got.Ref, got.Conflicts, want.Version, want.State, want.Ref, want.Conflicts)
+			}
+			sum, err := s.SummaryByID(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Version != want.Version || sum.State != want.State || sum.Ref != want.Ref {
+				t.Fatalf("%s: summary of %s is v%d %s %q, the note v%d %s %q", why, d.ID,
+					sum.Version, sum.State, sum.Ref, want.Version, want.State, want.Ref)
+			}
+		}
+	}
+	same("after creation")
+
+	// Readers race writers: 8 notes submitted while 8 goroutines keep reading them.
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 8 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, d := range drafts {
+					if _, err := s.NoteByID(ctx, d.ID); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	var writers sync.WaitGroup
+	for _, d := range drafts {
+		writers.Go(func() {
+			if _, err := submit(ctx, s, call, d); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	writers.Wait()
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	readers.Wait()
+	same("after submissions raced with reads")
+
+	// A compare-and-set that is refused leaves the cached copy right.
+	if _, err := submit(ctx, s, call, drafts[0]); err == nil {
+		t.Fatal("a second submission of one draft version was accepted")
+	}
+	same("after a refused change")
+
+	// Scores stored by the background pass reach reads and summaries.
+	mean := 2.5
+	if _, err := s.SetScores(ctx, call.ID, map[string]*review.Score{drafts[1].ID: {Reviews: 3, Mean: mean, NormalisedMean: &mean}}); err != nil {
+		t.Fatal(err)
+	}
+	same("after a score was stored")
+	if n, _ := s.NoteByID(ctx, drafts[1].ID); n.Score == nil || n.Score.Mean != mean {
+		t.Fatalf("stored score not read back: %+v", n.Score)
+	}
+
+	// A write whose filter is not one _id (here: every note of one owner) reaches reads too.
+	if err := store.RawSetWhere(ctx, s, "notes", bson.D{{Key: "owner", Value: "owner0"}},
+		bson.D{{Key: "conflicts", Value: bson.A{"r1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	same("after a write to every note of one owner")
+}
