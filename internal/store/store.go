@@ -33,7 +33,7 @@ type Store struct {
 	embedded bool
 	log      *slog.Logger
 
-	wmu sync.Mutex // serialises writes on the embedded engine only
+	wmu fifoLock // serialises writes on the embedded engine only, first come first served
 
 	revMu   sync.Mutex
 	revs    map[string]int64      // call revisions kept in process on the embedded engine
