@@ -21,7 +21,9 @@ import (
 // parses every row of the table. Measured on 2,000 notes of 2 KB: an update
 // by `_id` went from 13.6 ms to 1.0 ms, a find from 0.76 ms to 0.38 ms.
 // The index is invisible to FerretDB (it keeps its own index list) and goes
-// with the table when a collection is dropped. Creating it is idempotent.
+// with the table when a collection is dropped; it replaces the engine's own
+// `_id` index (see indexID). Creating it is idempotent. A collection created
+// after start keeps the engine's index until the next start.
 func (s *Server) IndexIDs(ctx context.Context, db string) error {
 	path := filepath.Join(s.dir, db+".sqlite")
 	if _, err := os.Stat(path); err != nil {
@@ -50,10 +52,51 @@ func (s *Server) IndexIDs(ctx context.Context, db string) error {
 		return err
 	}
 	for _, t := range tables {
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_cocreate_id", t)
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if err := indexID(ctx, conn, t); err != nil {
 			return fmt.Errorf("index _id of %s.%s: %w", db, t, err)
 		}
 	}
 	return nil
+}
+
+// indexID gives table t a unique index on the expression FerretDB queries
+// `_id` with, and drops the engine's own unique index on the other
+// spelling, which no query uses but every insert and update maintains
+// (measured: an update of a 2.4 KB note costs 1.6 inserts instead of 1.74).
+// Uniqueness of `_id` is enforced throughout: both happen in one
+// transaction, and a duplicate insert still fails with SQLite's unique
+// constraint, which FerretDB reports as a duplicate key (E11000).
+func indexID(ctx context.Context, conn *sql.DB, t string) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmts := []string{
+		fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_cocreate_uid", t),
+		// The non-unique index earlier versions made.
+		fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+"_cocreate_id"),
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%->"_id")'`, t)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		stmts = append(stmts, fmt.Sprintf(`DROP INDEX %q`, name))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }

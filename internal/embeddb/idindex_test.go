@@ -59,7 +59,7 @@ func TestIndexIDsIsUsedByIDLookups(t *testing.T) {
 		}
 		return strings.Join(out, "; ")
 	}
-	if p := plan(); strings.Contains(p, "_cocreate_id") {
+	if p := plan(); strings.Contains(p, "_cocreate_uid") {
 		t.Fatalf("index present before IndexIDs: %s", p)
 	}
 	for range 2 { // idempotent
@@ -67,9 +67,24 @@ func TestIndexIDsIsUsedByIDLookups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if p := plan(); !strings.Contains(p, "USING INDEX") || !strings.Contains(p, "_cocreate_id") {
+	if p := plan(); !strings.Contains(p, "USING INDEX") || !strings.Contains(p, "_cocreate_uid") {
 		t.Fatalf("the _id look-up does not use the index: %s", p)
 	}
+	// The engine's own _id index is gone, and _id stays unique.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "idx.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%->"_id")'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("engine's own _id indexes left: %d %v", n, err)
+	}
+	db.Close()
+	coll := cl.Database("idx").Collection("things")
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}}); !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("a second document with _id a: %v, want a duplicate key error", err)
+	}
+
 	// The engine still answers through its own connections.
 	var got bson.M
 	if err := cl.Database("idx").Collection("things").FindOne(ctx, bson.D{{Key: "_id", Value: "a"}}).Decode(&got); err != nil {

@@ -83,7 +83,7 @@ func (s *Store) EditAssignments(ctx context.Context, id string, edit AssignmentE
 				reflect.DeepEqual(orEmptyStrings(cur.Conflicts), orEmptyStrings(before.Conflicts))
 		}
 		var after Note
-		err = s.casUpdate(ctx, s.notes, id, filter, check, update, &after, nil)
+		err = s.casUpdate(ctx, s.notesOf(id), id, filter, check, update, &after, nil)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue // changed meanwhile: read again
 		}

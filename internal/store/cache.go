@@ -96,8 +96,13 @@ func (c *docCache) clear() {
 
 // cacheOf returns c's cache, or nil when c is not cached (or not embedded).
 func (s *Store) cacheOf(c *mongo.Collection) *docCache {
-	if s.caches == nil || c.Database().Name() != s.db.Name() {
+	if s.caches == nil {
 		return nil
+	}
+	if name := c.Database().Name(); name != s.db.Name() {
+		if _, ok := s.shardDB[name]; !ok {
+			return nil
+		}
 	}
 	return s.caches[c.Name()]
 }

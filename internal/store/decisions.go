@@ -18,13 +18,17 @@ import (
 // classified at the version read, so a note reopened meanwhile keeps what
 // was published before and is not counted.
 func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Time) (int, error) {
-	var noteModels, sumModels []mongo.WriteModel
+	var sumModels []mongo.WriteModel
+	noteModels := map[*mongo.Collection][]mongo.WriteModel{}
+	total := 0
 	classes := map[string]string{} // note id → class published
 	err := s.EachNote(ctx, callID, []string{"classified"}, func(n *Note) error {
 		if n.Decision == nil {
 			return nil
 		}
-		noteModels = append(noteModels, mongo.NewUpdateOneModel().
+		c := s.notesOf(n.ID)
+		total++
+		noteModels[c] = append(noteModels[c], mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: n.ID}, {Key: "state", Value: "classified"}, {Key: "version", Value: n.Version}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}}}))
 		classes[n.ID] = n.Decision.Class
@@ -37,13 +41,15 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 		return 0, fmt.Errorf("publish call %s: %w", callID, err)
 	}
 	published := 0
-	if len(noteModels) > 0 {
-		r, err := s.bulkWrite(ctx, s.notes, noteModels)
-		if err != nil {
-			return 0, fmt.Errorf("publish call %s: %w", callID, err)
+	if total > 0 {
+		for c, models := range noteModels {
+			r, err := s.bulkWrite(ctx, c, models)
+			if err != nil {
+				return 0, fmt.Errorf("publish call %s: %w", callID, err)
+			}
+			published += int(r.MatchedCount)
 		}
-		published = int(r.MatchedCount)
-		if published != len(noteModels) {
+		if published != total {
 			// Some notes were reopened meanwhile: refresh summaries from the notes themselves.
 			if _, err := s.RebuildSummaries(ctx, callID); err != nil {
 				s.log.Error("rebuild summaries after publication", "call", callID, "err", err)

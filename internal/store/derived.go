@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -92,26 +93,22 @@ func (x *sumIndex) drop(ids ...string) {
 
 // find returns copies of the summaries f selects, in insertion order.
 func (x *sumIndex) find(f SummaryFilter) []Summary {
+	type hit struct {
+		seq uint64
+		sum Summary
+	}
 	x.mu.RLock()
-	var hits []*sumEntry
+	var hits []hit
 	for _, e := range x.byID {
 		if f.matches(&e.sum) {
-			hits = append(hits, e)
+			hits = append(hits, hit{e.seq, cloneSummary(e.sum)})
 		}
 	}
 	x.mu.RUnlock()
-	slices.SortFunc(hits, func(a, b *sumEntry) int {
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]Summary, len(hits))
-	for i, e := range hits {
-		out[i] = cloneSummary(e.sum)
+	for i, h := range hits {
+		out[i] = h.sum
 	}
 	return out
 }
@@ -164,7 +161,7 @@ func (s *Store) putSummaries(ctx context.Context, sums ...Summary) error {
 // rebuild the summaries and the reference counters in memory.
 func (s *Store) loadDerived(ctx context.Context) error {
 	s.sums = newSumIndex()
-	s.seqs, s.seqSaved = map[string]int64{}, map[string]int64{}
+	s.seqs, s.seqSaved, s.seqFree = map[string]int64{}, map[string]int64{}, map[string][]int64{}
 	cur, err := s.counters.Find(ctx, bson.D{})
 	if err != nil {
 		return fmt.Errorf("read the counters: %w", wrapDB(err))
@@ -176,15 +173,24 @@ func (s *Store) loadDerived(ctx context.Context) error {
 	for _, c := range counters {
 		s.seqs[c.ID], s.seqSaved[c.ID] = c.Seq, c.Seq
 	}
-	cur, err = s.notes.Find(ctx, bson.D{})
+	for _, c := range s.noteColls {
+		if err := s.loadNotes(ctx, c); err != nil {
+			return fmt.Errorf("read the notes: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) loadNotes(ctx context.Context, c *mongo.Collection) error {
+	cur, err := c.Find(ctx, bson.D{})
 	if err != nil {
-		return fmt.Errorf("read the notes: %w", wrapDB(err))
+		return wrapDB(err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var n Note
 		if err := cur.Decode(&n); err != nil {
-			return fmt.Errorf("read the notes: %w", wrapDB(err))
+			return wrapDB(err)
 		}
 		s.sums.put(SummaryOf(&n))
 		if seq, ok := refNumber(n.Ref); ok {
@@ -192,10 +198,7 @@ func (s *Store) loadDerived(ctx context.Context) error {
 			s.seqs[name] = max(s.seqs[name], seq)
 		}
 	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("read the notes: %w", wrapDB(err))
-	}
-	return nil
+	return wrapDB(cur.Err())
 }
 
 // refCounter names the counter of a call's submission references.
@@ -232,14 +235,14 @@ func (s *Store) saveCountersEvery(d time.Duration) {
 // written. Only saveCountersEvery calls it, so the writes never overtake
 // one another.
 func (s *Store) saveCounters(ctx context.Context) {
-	unlock := s.lock()
+	s.seqMu.Lock()
 	moved := map[string]int64{}
 	for name, v := range s.seqs {
 		if s.seqSaved[name] != v {
 			moved[name] = v
 		}
 	}
-	unlock()
+	s.seqMu.Unlock()
 	for name, v := range moved {
 		_, err := s.updateOne(ctx, s.counters, bson.D{{Key: "_id", Value: name}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: v}}}}, options.UpdateOne().SetUpsert(true))
@@ -247,8 +250,8 @@ func (s *Store) saveCounters(ctx context.Context) {
 			s.log.Error("save counter", "counter", name, "err", err)
 			return
 		}
-		unlock = s.lock()
+		s.seqMu.Lock()
 		s.seqSaved[name] = v
-		unlock()
+		s.seqMu.Unlock()
 	}
 }

@@ -37,8 +37,8 @@ func newCallAndDrafts(t *testing.T, s *store.Store, n int) (*store.Call, []*stor
 
 func submit(ctx context.Context, s *store.Store, call *store.Call, n *store.Note) (*store.Note, error) {
 	return s.ApplyChange(ctx, n.ID, store.Change{States: []string{"draft"}, Version: n.Version,
-		Set: bson.D{{Key: "state", Value: "submitted"}},
-		Ref: &store.RefStamp{Counter: "ref:" + call.ID, Prefix: call.RefPrefix},
+		Set:     bson.D{{Key: "state", Value: "submitted"}},
+		Ref:     &store.RefStamp{Counter: "ref:" + call.ID, Prefix: call.RefPrefix},
 		History: &store.HistoryEntry{From: "draft", To: "submitted", Event: "submit", By: n.Owner, ByRole: "owner"}})
 }
 
@@ -133,7 +133,7 @@ func TestCachedReadsFollowEveryWrite(t *testing.T) {
 	call, drafts := newCallAndDrafts(t, s, 8)
 	engine := func(id string) *store.Note {
 		var n store.Note
-		if err := s.DB().Collection("notes").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
+		if err := store.NoteColl(s, id).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&n); err != nil {
 			t.Fatal(err)
 		}
 		return &n
@@ -219,4 +219,83 @@ func TestCachedReadsFollowEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("after a write to every note of one owner")
+}
+
+// TestNotesOfAnEarlierLayoutMoveIntoShards puts a note where versions
+// before the shards kept notes (the main database's notes collection) and
+// checks a restarted store moves it, loses nothing and lists it.
+func TestNotesOfAnEarlierLayoutMoveIntoShards(t *testing.T) {
+	s := testdb.Open(t)
+	if !s.Embedded() {
+		t.Skip("notes are sharded on the embedded engine only")
+	}
+	ctx := context.Background()
+	note := store.Note{ID: "old-note-1", CallID: "c1", Owner: "u1", State: "submitted", Ref: "OL-0007", Version: 3,
+		Fields: notes.Fields{Title: "Kept from before"}, History: []store.HistoryEntry{}, Assignments: []store.Assignment{}, Conflicts: []string{}}
+	if _, err := s.DB().Collection("notes").InsertOne(ctx, note); err != nil {
+		t.Fatal(err)
+	}
+	r := testdb.Reopen(t, s)
+	got, err := r.NoteByID(ctx, note.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Kept from before" || got.Version != 3 || got.Ref != "OL-0007" {
+		t.Fatalf("moved note: %+v", got)
+	}
+	var inShard store.Note
+	if err := store.NoteColl(r, note.ID).FindOne(ctx, bson.D{{Key: "_id", Value: note.ID}}).Decode(&inShard); err != nil {
+		t.Fatalf("not in its shard: %v", err)
+	}
+	names, err := r.DB().ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(names, "notes") {
+		t.Fatal("the main database still has a notes collection")
+	}
+	sums, err := r.Summaries(ctx, store.SummaryFilter{CallID: "c1"})
+	if err != nil || len(sums) != 1 || sums[0].Ref != "OL-0007" {
+		t.Fatalf("summaries after the move: %+v %v", sums, err)
+	}
+	// The call's references carry on after the moved one.
+	call := &store.Call{ID: "c1", Slug: "old", Title: "Old", RefPrefix: "OL", TimeZone: "UTC"}
+	if err := r.CreateCall(ctx, call); err != nil {
+		t.Fatal(err)
+	}
+	d := &store.Note{CallID: "c1", Owner: "u2", State: "draft", Fields: notes.Fields{Title: "New"}}
+	if err := r.CreateNote(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	n, err := submit(ctx, r, call, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Ref != "OL-0008" {
+		t.Fatalf("next reference %q, want OL-0008", n.Ref)
+	}
+}
+
+// TestShardCountIsKeptPerDataDirectory checks that the number of note
+// shards recorded for a database is the one a restarted store uses.
+func TestShardCountIsKeptPerDataDirectory(t *testing.T) {
+	s := testdb.Open(t)
+	if !s.Embedded() {
+		if n := len(s.NoteCollections()); n != 1 {
+			t.Fatalf("MongoDB: %d note collections, want 1", n)
+		}
+		t.Skip("notes are sharded on the embedded engine only")
+	}
+	ctx := context.Background()
+	if n := len(s.NoteCollections()); n != 4 {
+		t.Fatalf("a new database has %d note shards, want 4", n)
+	}
+	if _, err := s.DB().Collection("meta").UpdateOne(ctx, bson.D{{Key: "_id", Value: "note_shards"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := testdb.Reopen(t, s)
+	if n := len(r.NoteCollections()); n != 2 {
+		t.Fatalf("recorded 2 shards, the store opened %d", n)
+	}
 }

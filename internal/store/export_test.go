@@ -59,8 +59,20 @@ func RawCASReplace(ctx context.Context, s *Store, coll, id, state string, versio
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: next}, {Key: "version", Value: version + 1}})
 }
 
-// RawSetWhere sets fields on every document filter matches, through the locked helper.
+// RawSetWhere sets fields on every document filter matches, through the
+// locked helper ("notes": in every note collection).
 func RawSetWhere(ctx context.Context, s *Store, coll string, filter, set bson.D) error {
-	_, err := s.updateMany(ctx, s.db.Collection(coll), filter, bson.D{{Key: "$set", Value: set}})
-	return err
+	colls := []*mongo.Collection{s.db.Collection(coll)}
+	if coll == "notes" {
+		colls = s.noteColls
+	}
+	for _, c := range colls {
+		if _, err := s.updateMany(ctx, c, filter, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// NoteColl is the collection that holds note id.
+func NoteColl(s *Store, id string) *mongo.Collection { return s.notesOf(id) }

@@ -19,7 +19,13 @@ type index struct {
 }
 
 func (s *Store) indexes() []index {
-	return []index{
+	var notes []index
+	for _, c := range s.noteColls {
+		notes = append(notes,
+			index{c, bson.D{{Key: "call_id", Value: 1}, {Key: "state", Value: 1}}, false},
+			index{c, bson.D{{Key: "owner", Value: 1}, {Key: "updated_at", Value: -1}}, false})
+	}
+	return append(notes, []index{
 		{s.users, bson.D{{Key: "email", Value: 1}}, true},
 		{s.users, bson.D{{Key: "roles", Value: 1}}, false},
 		{s.sessions, bson.D{{Key: "user_id", Value: 1}}, false},
@@ -27,15 +33,13 @@ func (s *Store) indexes() []index {
 		{s.throttle, bson.D{{Key: "since", Value: 1}}, false},
 		{s.idem, bson.D{{Key: "created_at", Value: 1}}, false},
 		{s.calls, bson.D{{Key: "slug", Value: 1}}, true},
-		{s.notes, bson.D{{Key: "call_id", Value: 1}, {Key: "state", Value: 1}}, false},
-		{s.notes, bson.D{{Key: "owner", Value: 1}, {Key: "updated_at", Value: -1}}, false},
 		{s.summaries(), bson.D{{Key: "call_id", Value: 1}, {Key: "state", Value: 1}}, false},
 		{s.summaries(), bson.D{{Key: "owner", Value: 1}}, false},
 		{s.summaries(), bson.D{{Key: "reviewers", Value: 1}}, false},
 		{s.reviews, bson.D{{Key: "call_id", Value: 1}}, false},
 		{s.reviews, bson.D{{Key: "note_id", Value: 1}}, false},
 		{s.comments, bson.D{{Key: "note_id", Value: 1}, {Key: "at", Value: 1}}, false},
-	}
+	}...)
 }
 
 // ensureIndexes creates every index; creating an existing one is a no-op.
@@ -64,7 +68,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		exists[n] = true
 	}
 	for _, c := range []*mongo.Collection{s.users, s.emails, s.sessions, s.throttle, s.idem, s.counters,
-		s.calls, s.notes, s.reviews, s.comments, s.summaries()} {
+		s.calls, s.reviews, s.comments, s.summaries()} {
 		if exists[c.Name()] {
 			continue
 		}
@@ -72,6 +76,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 			return fmt.Errorf("create collection %s: %w", c.Name(), wrapDB(err))
 		}
 	}
+	// The notes collections got their indexes already, which creates them.
 	return nil
 }
 

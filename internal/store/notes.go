@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -171,7 +172,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if n.History == nil {
 		n.History = []HistoryEntry{}
 	}
-	if err := s.insertOne(ctx, s.notes, n); err != nil {
+	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil {
 		return fmt.Errorf("create note: %w", err)
 	}
 	s.syncNote(ctx, n)
@@ -181,7 +182,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 // NoteByID returns the note, or apperr.ErrNotFound.
 func (s *Store) NoteByID(ctx context.Context, id string) (*Note, error) {
 	var n Note
-	if err := s.findByID(ctx, s.notes, id, &n); err != nil {
+	if err := s.findByID(ctx, s.notesOf(id), id, &n); err != nil {
 		return nil, notFound(err, "note "+id)
 	}
 	return &n, nil
@@ -275,22 +276,26 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		st, _ := raw.Lookup("state").StringValueOK()
 		return slices.Contains(ch.States, st)
 	}
-	var stamp func(bool) (bson.D, error)
+	var stamp func(bool) (bson.D, func(), error)
 	if ch.Ref != nil {
-		stamp = func(locked bool) (bson.D, error) {
+		stamp = func(locked bool) (bson.D, func(), error) {
 			next := s.NextSeq
 			if locked {
 				next = s.seqLocked
 			}
 			seq, err := next(ctx, ch.Ref.Counter)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return bson.D{{Key: "ref", Value: fmt.Sprintf("%s-%04d", ch.Ref.Prefix, seq)}}, nil
+			var giveBack func()
+			if s.seqs != nil {
+				giveBack = func() { s.returnSeq(ch.Ref.Counter, seq) }
+			}
+			return bson.D{{Key: "ref", Value: fmt.Sprintf("%s-%04d", ch.Ref.Prefix, seq)}}, giveBack, nil
 		}
 	}
 	var n Note
-	err := s.casUpdate(ctx, s.notes, id, filter, check, update, &n, stamp)
+	err := s.casUpdate(ctx, s.notesOf(id), id, filter, check, update, &n, stamp)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, err := s.NoteByID(ctx, id)
 		if err != nil {
@@ -373,12 +378,28 @@ func (s *Store) SummaryByID(ctx context.Context, id string) (*Summary, error) {
 	return &sum, nil
 }
 
-// NotesByIDs returns full notes by id.
+// NotesByIDs returns full notes by id (the ones that exist).
 func (s *Store) NotesByIDs(ctx context.Context, ids []string) ([]*Note, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cur, err := s.notes.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if s.embedded {
+		// By _id, from the cache or the engine's index: a $in filter would
+		// decode every note of every shard.
+		var out []*Note
+		for _, id := range ids {
+			n, err := s.NoteByID(ctx, id)
+			if IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	cur, err := s.noteColls[0].Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
 		return nil, wrapDB(err)
 	}
@@ -389,10 +410,35 @@ func (s *Store) NotesByIDs(ctx context.Context, ids []string) ([]*Note, error) {
 	return out, nil
 }
 
-// EachNote streams the call's notes (all states when states is empty) to fn, one at a time.
+// EachNote passes the call's notes (all states when states is empty) to fn,
+// one at a time, oldest first.
 func (s *Store) EachNote(ctx context.Context, callID string, states []string, fn func(*Note) error) error {
 	q := SummaryFilter{CallID: callID, States: states}.bson()
-	cur, err := s.notes.Find(ctx, q)
+	if len(s.noteColls) == 1 {
+		return eachNote(ctx, s.noteColls[0], q, fn)
+	}
+	var all []*Note
+	for _, c := range s.noteColls {
+		if err := eachNote(ctx, c, q, func(n *Note) error { all = append(all, n); return nil }); err != nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *Note) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, n := range all {
+		if err := fn(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eachNote(ctx context.Context, c *mongo.Collection, q bson.D, fn func(*Note) error) error {
+	cur, err := c.Find(ctx, q)
 	if err != nil {
 		return wrapDB(err)
 	}

@@ -172,7 +172,7 @@ func (s *Store) SetScores(ctx context.Context, callID string, scores map[string]
 				update = bson.D{{Key: "$unset", Value: bson.D{{Key: "score", Value: ""}}}}
 			}
 			var n Note
-			err := s.findOneAndUpdate(ctx, s.notes, bson.D{{Key: "_id", Value: id}}, update, &n,
+			err := s.findOneAndUpdate(ctx, s.notesOf(id), bson.D{{Key: "_id", Value: id}}, update, &n,
 				options.FindOneAndUpdate().SetReturnDocument(options.After))
 			if errors.Is(err, mongo.ErrNoDocuments) {
 				continue

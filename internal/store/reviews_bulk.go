@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // InsertReviews inserts reviews in bulk, for benchmarks and data imports;
@@ -61,8 +63,15 @@ func (s *Store) InsertNotes(ctx context.Context, ns []*Note) error {
 		docs[i] = n
 		sums[i] = SummaryOf(n)
 	}
-	if _, err := s.notes.InsertMany(ctx, docs); err != nil {
-		return wrapDB(err)
+	byColl := map[*mongo.Collection][]any{}
+	for _, d := range docs {
+		c := s.notesOf(d.(*Note).ID)
+		byColl[c] = append(byColl[c], d)
+	}
+	for c, part := range byColl {
+		if _, err := c.InsertMany(ctx, part); err != nil {
+			return wrapDB(err)
+		}
 	}
 	if s.sums != nil {
 		for _, sum := range sums {

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"sync"
 	"time"
 
@@ -33,21 +32,29 @@ type Store struct {
 	embedded bool
 	log      *slog.Logger
 
-	wmu fifoLock // serialises writes on the embedded engine only, first come first served
+	wmu fifoLock // serialises writes to the main database on the embedded engine, first come first served
 
 	revMu   sync.Mutex
 	revs    map[string]int64      // call revisions kept in process on the embedded engine
 	changes map[string]*changeLog // which notes each call's revisions were for (embedded)
 
 	users, emails, sessions, throttle, idem, counters *mongo.Collection
-	calls, notes, reviews, comments                   *mongo.Collection
+	calls, reviews, comments                          *mongo.Collection
+
+	// Notes: one collection on MongoDB; on the embedded engine, one in each
+	// of noteShards databases, each with its own write lock (see shards.go).
+	noteColls []*mongo.Collection
+	shardDB   map[string]int // shard database name → index
+	sched     *writeSched    // admits writes to the note shards
 
 	// Embedded engine only (see cache.go and derived.go): documents read by
 	// _id, note summaries, and counters, kept in the process that owns the data.
 	caches   map[string]*docCache
 	sums     *sumIndex
-	seqs     map[string]int64 // counter values; read and changed under wmu
-	seqSaved map[string]int64 // values as last written to the counters collection; under wmu
+	seqMu    sync.Mutex
+	seqs     map[string]int64   // counter values; under seqMu
+	seqFree  map[string][]int64 // values drawn and given back (their write failed); under seqMu
+	seqSaved map[string]int64   // values as last written to the counters collection; under seqMu
 	stop     chan struct{}
 	stopped  chan struct{}
 }
@@ -97,9 +104,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.idem = s.db.Collection("idempotency")
 	s.counters = s.db.Collection("counters")
 	s.calls = s.db.Collection("calls")
-	s.notes = s.db.Collection("notes")
+	if err := s.openNoteShards(ctx, o); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
 	s.reviews = s.db.Collection("reviews")
 	s.comments = s.db.Collection("comments")
+	if err := s.migrateNotesToShards(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
@@ -109,9 +123,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.Prepare != nil {
-		if err := o.Prepare(ctx, o.DBName); err != nil {
-			_ = client.Disconnect(context.Background())
-			return nil, fmt.Errorf("prepare the database: %w", err)
+		for _, name := range s.dbNames() {
+			if err := o.Prepare(ctx, name); err != nil {
+				_ = client.Disconnect(context.Background())
+				return nil, fmt.Errorf("prepare the database %s: %w", name, err)
+			}
 		}
 	}
 	if o.Embedded {
@@ -151,7 +167,8 @@ func (s *Store) Ping(ctx context.Context, d time.Duration) error {
 // DB exposes the database for tests and benchmarks that measure the engine itself.
 func (s *Store) DB() *mongo.Database { return s.db }
 
-// lock takes the write lock when the engine needs it and returns its release.
+// lock takes the main database's write lock when the engine needs it and
+// returns its release.
 func (s *Store) lock() func() {
 	if !s.embedded {
 		return func() {}
@@ -160,15 +177,27 @@ func (s *Store) lock() func() {
 	return s.wmu.Unlock
 }
 
+// lockFor takes the write lock of the database c is in (the main one or a
+// note shard) when the engine needs it, and returns its release.
+func (s *Store) lockFor(c *mongo.Collection) func() {
+	if !s.embedded {
+		return func() {}
+	}
+	if i, ok := s.shardDB[c.Database().Name()]; ok {
+		return s.sched.acquire(i)
+	}
+	return s.lock()
+}
+
 func (s *Store) updateOne(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	r, err := c.UpdateOne(ctx, filter, update, opts...)
 	return r, wrapDB(err)
 }
 
 func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	r, err := c.UpdateMany(ctx, filter, update, opts...)
 	return r, wrapDB(err)
@@ -176,7 +205,7 @@ func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, upd
 
 // findOneAndUpdate decodes the document into out; mongo.ErrNoDocuments when nothing matched.
 func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filter, update, out any, opts ...options.Lister[options.FindOneAndUpdateOptions]) error {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	res := c.FindOneAndUpdate(ctx, filter, update, opts...)
 	if err := res.Err(); err != nil {
@@ -204,32 +233,30 @@ func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filte
 // draw from a counter with seqLocked instead of NextSeq. On MongoDB it runs
 // after the change won and its fields are set by a second update.
 func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool,
-	update bson.D, out any, stamp func(locked bool) (bson.D, error)) error {
+	update bson.D, out any, stamp func(locked bool) (bson.D, func(), error)) error {
 	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
 	byID := bson.D{{Key: "_id", Value: id}}
 	if !s.embedded {
 		if err := s.findOneAndUpdate(ctx, c, filter, update, out, after); err != nil || stamp == nil {
 			return err
 		}
-		extra, err := stamp(false)
+		extra, _, err := stamp(false)
 		if err != nil {
 			return err
 		}
 		return s.findOneAndUpdate(ctx, c, byID, bson.D{{Key: "$set", Value: extra}}, out, after)
 	}
-	defer s.lock()()
+	defer s.lockFor(c)()
 	if err := s.checkByID(ctx, c, id, check); err != nil {
 		return err
 	}
 	var undo func()
 	if stamp != nil {
-		before := maps.Clone(s.seqs)
-		undo = func() { s.seqs = before }
-		extra, err := stamp(true)
+		extra, giveBack, err := stamp(true)
 		if err != nil {
-			undo()
 			return err
 		}
+		undo = giveBack
 		update = withSet(update, extra)
 	}
 	raw, err := c.FindOneAndUpdate(ctx, byID, update, after).Raw()
@@ -238,7 +265,7 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		if undo != nil {
 			// Nothing was written (or it is unknown whether it was): give the
 			// number back only when the note certainly does not carry it.
-			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) {
+			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) && undo != nil {
 				undo()
 			}
 		}
@@ -276,7 +303,7 @@ func (s *Store) casReplace(ctx context.Context, c *mongo.Collection, id string, 
 		r, err := s.replaceOne(ctx, c, filter, doc)
 		return err == nil && r.MatchedCount == 1, err
 	}
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, bson.D{{Key: "_id", Value: id}})
 	if err := s.checkByID(ctx, c, id, check); errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
@@ -318,11 +345,9 @@ func withSet(update, extra bson.D) bson.D {
 // seqLocked increments a counter; the caller must hold the write lock.
 func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
 	if s.seqs != nil {
-		// Embedded: the value lives in memory under the write lock, and the
-		// counters collection is written behind (see derived.go).
-		v := s.seqs[name] + 1
-		s.seqs[name] = v
-		return v, nil
+		// Embedded: the value lives in memory, and the counters collection
+		// is written behind (see derived.go).
+		return s.drawSeq(name), nil
 	}
 	var d counterDoc
 	res := s.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
@@ -335,14 +360,14 @@ func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
 }
 
 func (s *Store) replaceOne(ctx context.Context, c *mongo.Collection, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	r, err := c.ReplaceOne(ctx, filter, doc, opts...)
 	return r, wrapDB(err)
 }
 
 func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	r, err := c.DeleteOne(ctx, filter)
 	if err != nil {
@@ -352,7 +377,7 @@ func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) 
 }
 
 func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touched(c, filter)
 	r, err := c.DeleteMany(ctx, filter)
 	if err != nil {
@@ -362,7 +387,7 @@ func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any)
 }
 
 func (s *Store) bulkWrite(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel, opts ...options.Lister[options.BulkWriteOptions]) (*mongo.BulkWriteResult, error) {
-	defer s.lock()()
+	defer s.lockFor(c)()
 	defer s.touchedModels(c, models)
 	r, err := c.BulkWrite(ctx, models, opts...)
 	return r, wrapDB(err)

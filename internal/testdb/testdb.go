@@ -96,7 +96,7 @@ func Open(t testing.TB) *store.Store {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_ = s.DB().Drop(ctx)
+		_ = s.Drop(ctx)
 		_ = s.Close(ctx)
 	})
 	return s

@@ -133,6 +133,9 @@ func BenchmarkSubmit(b *testing.B) {
 		return nil
 	})
 	b.StopTimer()
+	if os.Getenv("SUBMIT_DIST") != "" {
+		b.Logf("p50 %v p75 %v p90 %v p95 %v p99 %v max %v", percentile(lat, .5), percentile(lat, .75), percentile(lat, .9), percentile(lat, .95), percentile(lat, .99), percentile(lat, 1))
+	}
 	if os.Getenv("SUBMIT_PROF") != "" {
 		pprof.StopCPUProfile()
 	}
