@@ -182,23 +182,14 @@ func (s *Store) loadDerived(ctx context.Context) error {
 }
 
 func (s *Store) loadNotes(ctx context.Context, c *mongo.Collection) error {
-	cur, err := c.Find(ctx, bson.D{})
-	if err != nil {
-		return wrapDB(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var n Note
-		if err := cur.Decode(&n); err != nil {
-			return wrapDB(err)
-		}
-		s.sums.put(SummaryOf(&n))
+	return eachNote(ctx, c, bson.D{}, func(n *Note) error {
+		s.sums.put(SummaryOf(n))
 		if seq, ok := refNumber(n.Ref); ok {
 			name := refCounter(n.CallID)
 			s.seqs[name] = max(s.seqs[name], seq)
 		}
-	}
-	return wrapDB(cur.Err())
+		return nil
+	})
 }
 
 // refCounter names the counter of a call's submission references.

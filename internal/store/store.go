@@ -2,12 +2,17 @@
 // MongoDB-compatible engine, through the official driver.
 //
 // Every update, findOneAndUpdate, replace, bulk write and delete goes through
-// the helpers in this file. On the embedded engine they are serialised by one
-// lock: FerretDB 1.24's SQLite handler does not run an update's read and
-// write in one transaction, so concurrent updates are otherwise lost
-// (measured: 500 racing $inc kept 15; two compare-and-set racers both won).
-// A test (TestNoWriteBypassesTheLock) keeps other files from calling the
-// driver's write methods directly.
+// the helpers in this file. On the embedded engine they are serialised per
+// database file: one lock for the main database, and one writer at a time
+// per note shard (shards.go, writesched.go). FerretDB 1.24's SQLite handler
+// does not run an update's read and write in one transaction, so concurrent
+// updates are otherwise lost (measured: 500 racing $inc kept 15; two
+// compare-and-set racers both won). A test (TestNoWriteBypassesTheLock)
+// keeps other files from calling the driver's write methods directly.
+//
+// On the embedded engine the store also keeps in memory what one process
+// may: documents read by _id (cache.go), and note summaries and counters,
+// which are derived from the notes (derived.go).
 package store
 
 import (

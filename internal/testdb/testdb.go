@@ -81,18 +81,7 @@ func Name(t testing.TB) string {
 // Open returns a Store on a fresh database that is dropped when the test ends.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
-	u, emb := URI(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	opts := store.Options{URI: u, DBName: Name(t), Embedded: emb,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if server != nil {
-		opts.Prepare = server.IndexIDs
-	}
-	s, err := store.Open(ctx, opts)
-	if err != nil {
-		t.Fatalf("open test store: %v", err)
-	}
+	s := open(t, Name(t))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -107,18 +96,24 @@ func Open(t testing.TB) *store.Store {
 // dropped) when the test ends.
 func Reopen(t testing.TB, s *store.Store) *store.Store {
 	t.Helper()
+	r := open(t, s.DB().Name())
+	t.Cleanup(func() { _ = r.Close(context.Background()) })
+	return r
+}
+
+func open(t testing.TB, db string) *store.Store {
+	t.Helper()
 	u, emb := URI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	opts := store.Options{URI: u, DBName: s.DB().Name(), Embedded: emb,
+	opts := store.Options{URI: u, DBName: db, Embedded: emb,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if server != nil {
 		opts.Prepare = server.IndexIDs
 	}
-	r, err := store.Open(ctx, opts)
+	s, err := store.Open(ctx, opts)
 	if err != nil {
-		t.Fatalf("reopen test store: %v", err)
+		t.Fatalf("open test store %s: %v", db, err)
 	}
-	t.Cleanup(func() { _ = r.Close(context.Background()) })
-	return r
+	return s
 }
