@@ -51,6 +51,10 @@ func TestEditAssignmentsLosesNothing(t *testing.T) {
 	if err != nil || len(sums) != 1 || sums[0].ReviewStates["r3"] != store.ReviewAssigned {
 		t.Fatalf("summary not refreshed: %+v %v", sums, err)
 	}
+	// The summary is the last write's, not an older racer's.
+	if len(sums[0].Reviewers) != racers {
+		t.Fatalf("summary lists %d reviewers, the note has %d", len(sums[0].Reviewers), racers)
+	}
 }
 
 // TestEditAssignmentsRespectsState refuses to write when the note's state

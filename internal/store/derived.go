@@ -157,6 +157,15 @@ func (s *Store) putSummaries(ctx context.Context, sums ...Summary) error {
 	return err
 }
 
+// noteWritten refreshes the in-memory summary of a note just written; on
+// the embedded engine the caller holds the note's shard, so summaries
+// follow the order of the writes.
+func (s *Store) noteWritten(n *Note) {
+	if s.sums != nil {
+		s.sums.put(SummaryOf(n))
+	}
+}
+
 // loadDerived reads every note once, at start on the embedded engine, to
 // rebuild the summaries and the reference counters in memory.
 func (s *Store) loadDerived(ctx context.Context) error {

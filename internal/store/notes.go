@@ -146,10 +146,16 @@ func (s *Store) summaries() *mongo.Collection { return s.db.Collection("note_sum
 
 // syncNote refreshes the note's summary and marks its call changed. Both are
 // derived data: a failure is logged, and RebuildSummaries repairs it.
+//
+// On the embedded engine the summary was refreshed already, under the
+// write lock (noteWritten), so that two writers of one note cannot leave
+// the older summary behind.
 func (s *Store) syncNote(ctx context.Context, n *Note) {
 	ctx = context.WithoutCancel(ctx)
-	if err := s.putSummaries(ctx, SummaryOf(n)); err != nil {
-		s.log.Error("refresh note summary", "note", n.ID, "err", err)
+	if s.sums == nil {
+		if err := s.putSummaries(ctx, SummaryOf(n)); err != nil {
+			s.log.Error("refresh note summary", "note", n.ID, "err", err)
+		}
 	}
 	if err := s.BumpCallRev(ctx, n.CallID, n.ID); err != nil {
 		s.log.Error("bump call revision", "call", n.CallID, "err", err)
@@ -175,6 +181,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil {
 		return fmt.Errorf("create note: %w", err)
 	}
+	s.noteWritten(n)
 	s.syncNote(ctx, n)
 	return nil
 }

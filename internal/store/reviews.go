@@ -180,8 +180,10 @@ func (s *Store) SetScores(ctx context.Context, callID string, scores map[string]
 			if err != nil {
 				return fmt.Errorf("store the score of note %s: %w", id, err)
 			}
-			if err := s.putSummaries(ctx, SummaryOf(&n)); err != nil {
-				return fmt.Errorf("refresh the summary of note %s: %w", id, err)
+			if s.sums == nil { // in memory it was refreshed under the write lock
+				if err := s.putSummaries(ctx, SummaryOf(&n)); err != nil {
+					return fmt.Errorf("refresh the summary of note %s: %w", id, err)
+				}
 			}
 			changed = append(changed, id)
 		}

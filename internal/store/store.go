@@ -208,7 +208,9 @@ func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, upd
 	return r, wrapDB(err)
 }
 
-// findOneAndUpdate decodes the document into out; mongo.ErrNoDocuments when nothing matched.
+// findOneAndUpdate decodes the document into out; mongo.ErrNoDocuments when
+// nothing matched. A note decoded into a *Note must be the one after the
+// update (options.After): its in-memory summary is refreshed from it.
 func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filter, update, out any, opts ...options.Lister[options.FindOneAndUpdateOptions]) error {
 	defer s.lockFor(c)()
 	defer s.touched(c, filter)
@@ -219,7 +221,13 @@ func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filte
 		}
 		return wrapDB(err)
 	}
-	return wrapDB(res.Decode(out))
+	if err := res.Decode(out); err != nil {
+		return wrapDB(err)
+	}
+	if n, ok := out.(*Note); ok {
+		s.noteWritten(n) // still under the note's write lock
+	}
+	return nil
 }
 
 // casUpdate applies update to the document with id when check accepts the
@@ -283,7 +291,13 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 	if dc := s.cacheOf(c); dc != nil {
 		dc.put(id, raw)
 	}
-	return wrapDB(bson.Unmarshal(raw, out))
+	if err := bson.Unmarshal(raw, out); err != nil {
+		return wrapDB(err)
+	}
+	if n, ok := out.(*Note); ok {
+		s.noteWritten(n)
+	}
+	return nil
 }
 
 // checkByID reads the document with id (from the cache when it holds it)
