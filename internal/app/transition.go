@@ -98,7 +98,7 @@ func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition)
 	}
 	var ref *store.RefStamp
 	if tr.Reference {
-		ref = &store.RefStamp{Counter: "ref:" + c.ID, Prefix: c.RefPrefix}
+		ref = &store.RefStamp{Counter: store.RefCounter(c.ID), Prefix: c.RefPrefix}
 	}
 	to, _ := workflow.Next(state, tr.Event)
 	set := append(bson.D{{Key: "state", Value: string(to)}}, tr.Set...)

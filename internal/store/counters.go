@@ -13,7 +13,9 @@ type counterDoc struct {
 	Seq int64  `bson:"seq"`
 }
 
-// NextSeq atomically increments the named counter and returns its new value (1 first).
+// NextSeq atomically increments the named counter and returns its new value
+// (1 first). On the embedded engine the value lives in memory and the
+// counters collection gets a copy behind (see derived.go).
 func (s *Store) NextSeq(ctx context.Context, name string) (int64, error) {
 	if s.seqs != nil {
 		return s.drawSeq(name), nil

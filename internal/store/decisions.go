@@ -18,7 +18,6 @@ import (
 // classified at the version read, so a note reopened meanwhile keeps what
 // was published before and is not counted.
 func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Time) (int, error) {
-	var sumModels []mongo.WriteModel
 	noteModels := map[*mongo.Collection][]mongo.WriteModel{}
 	total := 0
 	classes := map[string]string{} // note id → class published
@@ -32,9 +31,6 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 			SetFilter(bson.D{{Key: "_id", Value: n.ID}, {Key: "state", Value: "classified"}, {Key: "version", Value: n.Version}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}}}))
 		classes[n.ID] = n.Decision.Class
-		sumModels = append(sumModels, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: n.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published_class", Value: n.Decision.Class}}}}))
 		return nil
 	})
 	if err != nil {
@@ -54,14 +50,7 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 			if _, err := s.RebuildSummaries(ctx, callID); err != nil {
 				s.log.Error("rebuild summaries after publication", "call", callID, "err", err)
 			}
-		} else if s.sums != nil {
-			for id, class := range classes {
-				if sum, ok := s.sums.get(id); ok {
-					sum.PublishedClass = class
-					s.sums.put(sum)
-				}
-			}
-		} else if _, err := s.bulkWrite(ctx, s.summaries(), sumModels); err != nil {
+		} else if err := s.publishClasses(ctx, classes); err != nil {
 			s.log.Error("refresh summaries after publication", "call", callID, "err", err)
 		}
 	}
@@ -69,4 +58,24 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 		return 0, fmt.Errorf("publish call %s: %w", callID, err)
 	}
 	return published, nil
+}
+
+// publishClasses records the class published for each note in its summary.
+func (s *Store) publishClasses(ctx context.Context, classes map[string]string) error {
+	if s.sums != nil {
+		for id, class := range classes {
+			if sum, ok := s.sums.get(id); ok {
+				sum.PublishedClass = class
+				s.sums.put(sum)
+			}
+		}
+		return nil
+	}
+	var models []mongo.WriteModel
+	for id, class := range classes {
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
+			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published_class", Value: class}}}}))
+	}
+	_, err := s.bulkWrite(ctx, s.summaries(), models)
+	return err
 }

@@ -283,14 +283,10 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		st, _ := raw.Lookup("state").StringValueOK()
 		return slices.Contains(ch.States, st)
 	}
-	var stamp func(bool) (bson.D, func(), error)
+	var stamp func() (bson.D, func(), error)
 	if ch.Ref != nil {
-		stamp = func(locked bool) (bson.D, func(), error) {
-			next := s.NextSeq
-			if locked {
-				next = s.seqLocked
-			}
-			seq, err := next(ctx, ch.Ref.Counter)
+		stamp = func() (bson.D, func(), error) {
+			seq, err := s.NextSeq(ctx, ch.Ref.Counter)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -47,7 +47,7 @@ type Store struct {
 	calls, reviews, comments                          *mongo.Collection
 
 	// Notes: one collection on MongoDB; on the embedded engine, one in each
-	// of noteShards databases, each with its own write lock (see shards.go).
+	// shard database, written one at a time per shard (see shards.go).
 	noteColls []*mongo.Collection
 	shardDB   map[string]int // shard database name → index
 	sched     *writeSched    // admits writes to the note shards
@@ -242,18 +242,18 @@ func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filte
 //
 // stamp, when given, adds fields to the update's $set once the change is
 // known to apply (a submission reference: drawn only by the winner, so no
-// number is burned). It is told whether the write lock is held, so it can
-// draw from a counter with seqLocked instead of NextSeq. On MongoDB it runs
-// after the change won and its fields are set by a second update.
+// number is burned). Its second result, when not nil, gives the drawn
+// number back if the write then fails. On MongoDB it runs after the change
+// won and its fields are set by a second update.
 func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool,
-	update bson.D, out any, stamp func(locked bool) (bson.D, func(), error)) error {
+	update bson.D, out any, stamp func() (bson.D, func(), error)) error {
 	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
 	byID := bson.D{{Key: "_id", Value: id}}
 	if !s.embedded {
 		if err := s.findOneAndUpdate(ctx, c, filter, update, out, after); err != nil || stamp == nil {
 			return err
 		}
-		extra, _, err := stamp(false)
+		extra, _, err := stamp()
 		if err != nil {
 			return err
 		}
@@ -265,7 +265,7 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 	}
 	var undo func()
 	if stamp != nil {
-		extra, giveBack, err := stamp(true)
+		extra, giveBack, err := stamp()
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 		if undo != nil {
 			// Nothing was written (or it is unknown whether it was): give the
 			// number back only when the note certainly does not carry it.
-			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) && undo != nil {
+			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) {
 				undo()
 			}
 		}
@@ -359,23 +359,6 @@ func withSet(update, extra bson.D) bson.D {
 		out = append(out, bson.E{Key: "$set", Value: extra})
 	}
 	return out
-}
-
-// seqLocked increments a counter; the caller must hold the write lock.
-func (s *Store) seqLocked(ctx context.Context, name string) (int64, error) {
-	if s.seqs != nil {
-		// Embedded: the value lives in memory, and the counters collection
-		// is written behind (see derived.go).
-		return s.drawSeq(name), nil
-	}
-	var d counterDoc
-	res := s.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After))
-	if err := res.Decode(&d); err != nil {
-		return 0, fmt.Errorf("next value of counter %s: %w", name, wrapDB(err))
-	}
-	return d.Seq, nil
 }
 
 func (s *Store) replaceOne(ctx context.Context, c *mongo.Collection, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {

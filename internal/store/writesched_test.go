@@ -87,3 +87,27 @@ func TestWriteSchedServesTheOldestWaiterWhoseShardIsFree(t *testing.T) {
 	case <-time.After(20 * time.Millisecond):
 	}
 }
+
+// TestGivenBackNumbersAreDrawnAgain checks that a reference whose write
+// failed is not burned: it is drawn next, or the counter steps back.
+func TestGivenBackNumbersAreDrawnAgain(t *testing.T) {
+	s := &Store{seqs: map[string]int64{}, seqFree: map[string][]int64{}}
+	for want := int64(1); want <= 4; want++ {
+		if got := s.drawSeq("c"); got != want {
+			t.Fatalf("draw %d, want %d", got, want)
+		}
+	}
+	s.returnSeq("c", 2) // a write in the middle failed
+	s.returnSeq("c", 4) // and the last one
+	if got := s.drawSeq("c"); got != 2 {
+		t.Fatalf("after giving back 2 and 4, drew %d, want 2", got)
+	}
+	if got := s.drawSeq("c"); got != 4 {
+		t.Fatalf("then drew %d, want 4", got)
+	}
+	s.returnSeq("c", 3)
+	s.returnSeq("c", 4) // 4 is the top: the counter steps back past 3 too
+	if s.seqs["c"] != 2 || len(s.seqFree["c"]) != 0 {
+		t.Fatalf("counter %d, free %v; want 2 and none", s.seqs["c"], s.seqFree["c"])
+	}
+}
