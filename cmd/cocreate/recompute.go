@@ -47,7 +47,7 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("recompute %s: %w", c.Slug, err)
 	}
-	fmt.Fprintf(stdout, "Recomputed %s: %d notes, %d submitted reviews counted, %d scores changed; summaries rebuilt.\n",
-		c.Slug, res.Notes, res.Reviews, res.Written)
+	fmt.Fprintf(stdout, "Recomputed %s: %d notes, %d submitted reviews counted, %d scores changed, %d review states repaired; summaries rebuilt.\n",
+		c.Slug, res.Notes, res.Reviews, res.Written, res.Repaired)
 	return nil
 }

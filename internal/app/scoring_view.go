@@ -45,20 +45,23 @@ func (a *App) ReviewsFor(ctx context.Context, u *store.User, id string) (*NoteRe
 	if why := ConflictWhy(u, owner, n); why != "" {
 		return nil, denied("%s, so its reviews are not shown to you", why)
 	}
-	if !u.Has("chair") && !u.Has("coordinator") {
-		if as := n.AssignedTo(u.ID); as == nil || as.ReviewState != store.ReviewSubmitted {
-			return nil, denied("the other reviews of a note are shown once you have submitted your own review of it")
-		}
-	}
+	// The reviews themselves say who submitted (the assignments' review
+	// states are derived from them and may lag after a failed write).
 	ids := make([]string, 0, len(n.Assignments))
 	for _, as := range n.Assignments {
-		if as.ReviewState == store.ReviewSubmitted {
-			ids = append(ids, as.ReviewerID) // only those exist for sure: see ScoringFor
+		if !n.HasConflict(as.ReviewerID) {
+			ids = append(ids, as.ReviewerID)
 		}
 	}
 	rs, err := a.Store.ReviewsOf(ctx, n.ID, ids)
 	if err != nil {
 		return nil, err
+	}
+	if !u.Has("chair") && !u.Has("coordinator") {
+		own := slices.IndexFunc(rs, func(r *store.Review) bool { return r.ReviewerID == u.ID && r.State == store.ReviewSubmitted })
+		if n.AssignedTo(u.ID) == nil || own < 0 {
+			return nil, denied("the other reviews of a note are shown once you have submitted your own review of it")
+		}
 	}
 	out := &NoteReviews{Note: n, Call: c, Owner: owner, Items: []ReviewItem{}}
 	for _, r := range rs {

@@ -70,6 +70,7 @@ func (s *Store) EditAssignments(ctx context.Context, id string, edit AssignmentE
 		if len(update) == 0 {
 			return n, nil
 		}
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}})
 		filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: before.State},
 			{Key: "assignments", Value: orEmpty(before.Assignments)}, {Key: "conflicts", Value: orEmptyStrings(before.Conflicts)}}
 		check := func(raw bson.Raw) bool {
@@ -83,7 +84,7 @@ func (s *Store) EditAssignments(ctx context.Context, id string, edit AssignmentE
 				reflect.DeepEqual(orEmptyStrings(cur.Conflicts), orEmptyStrings(before.Conflicts))
 		}
 		var after Note
-		err = s.casUpdate(ctx, s.notesOf(id), id, filter, check, update, &after, nil)
+		err = s.casUpdate(ctx, s.notesOf(id), id, filter, check, "rev", update, &after, nil)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue // changed meanwhile: read again
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -62,9 +63,9 @@ func (x *sumIndex) put(sums ...Summary) {
 	for _, s := range sums {
 		s = cloneSummary(s)
 		if e, ok := x.byID[s.ID]; ok {
-			// Two writers of one note refresh its summary after their
-			// writes, in either order: an older version never wins.
-			if s.Version >= e.sum.Version {
+			// Two writers of one note, or a writer and a rebuild, may
+			// refresh its summary in either order: an older copy never wins.
+			if s.Rev >= e.sum.Rev {
 				e.sum = s
 			}
 			continue
@@ -132,7 +133,9 @@ func cloneSummary(s Summary) Summary {
 }
 
 // putSummaries stores the summaries of changed notes: in memory on the
-// embedded engine, in note_summaries on MongoDB.
+// embedded engine, in note_summaries on MongoDB. Either way a summary
+// replaces the stored one only when it comes from a later write of the
+// note (a higher Rev), so racing writers never leave the older one.
 func (s *Store) putSummaries(ctx context.Context, sums ...Summary) error {
 	if len(sums) == 0 {
 		return nil
@@ -141,13 +144,42 @@ func (s *Store) putSummaries(ctx context.Context, sums ...Summary) error {
 		s.sums.put(sums...)
 		return nil
 	}
+	return s.storeSummaries(ctx, sums)
+}
+
+// storeSummaries writes summaries to note_summaries, each guarded by its
+// Rev: the filter matches only an older summary (or one from before Rev
+// existed); when a newer one is stored, the upsert's insert collides with
+// it on _id, which means there is nothing to do.
+func (s *Store) storeSummaries(ctx context.Context, sums []Summary) error {
 	models := make([]mongo.WriteModel, len(sums))
 	for i, sum := range sums {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: sum.ID}}).
-			SetReplacement(sum).SetUpsert(true)
+		filter := bson.D{{Key: "_id", Value: sum.ID}, {Key: "$or", Value: bson.A{
+			bson.D{{Key: "rev", Value: bson.D{{Key: "$lt", Value: sum.Rev}}}},
+			bson.D{{Key: "rev", Value: bson.D{{Key: "$exists", Value: false}}}},
+		}}}
+		models[i] = mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(sum).SetUpsert(true)
 	}
-	_, err := s.bulkWrite(ctx, s.summaries(), models, options.BulkWrite().SetOrdered(false))
-	return err
+	_, err := s.bulkWriteRaw(ctx, s.summaries(), models, options.BulkWrite().SetOrdered(false))
+	if err != nil && onlyDuplicates(err) {
+		return nil
+	}
+	return wrapDB(err)
+}
+
+// onlyDuplicates reports whether every write error of a bulk write is a
+// duplicate key, as a guarded upsert meets when the stored copy is newer.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }
 
 // noteWritten refreshes the in-memory summary of a note just written; on

@@ -40,7 +40,7 @@ func RawCASUpdate(ctx context.Context, s *Store, coll, id, state string, version
 		return v == int64(version) && st == state
 	}
 	var out bson.M
-	err := s.casUpdate(ctx, s.db.Collection(coll), id, filter, check,
+	err := s.casUpdate(ctx, s.db.Collection(coll), id, filter, check, "version",
 		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: next}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &out, nil)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil

@@ -1,6 +1,10 @@
 package store
 
-import "sync"
+import (
+	"context"
+	"slices"
+	"sync"
+)
 
 // fifoLock is a mutual-exclusion lock that serves waiters in arrival
 // order. The embedded engine's write lock is held for about two
@@ -14,17 +18,37 @@ type fifoLock struct {
 	queue []chan struct{}
 }
 
-func (l *fifoLock) Lock() {
+// Lock waits for the lock, however long it takes.
+func (l *fifoLock) Lock() { _ = l.LockContext(context.Background()) }
+
+// LockContext is Lock that gives up when ctx ends first; it then holds
+// nothing and returns ctx's error.
+func (l *fifoLock) LockContext(ctx context.Context) error {
 	l.mu.Lock()
 	if !l.held {
 		l.held = true
 		l.mu.Unlock()
-		return
+		return nil
 	}
 	ch := make(chan struct{})
 	l.queue = append(l.queue, ch)
 	l.mu.Unlock()
-	<-ch // the lock is handed over, still held
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+	}
+	l.mu.Lock()
+	if i := slices.Index(l.queue, ch); i >= 0 {
+		l.queue = slices.Delete(l.queue, i, i+1)
+		l.mu.Unlock()
+		return ctx.Err()
+	}
+	l.mu.Unlock()
+	// Handed over while ctx ended: pass it on.
+	<-ch
+	l.Unlock()
+	return ctx.Err()
 }
 
 func (l *fifoLock) Unlock() {

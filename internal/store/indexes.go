@@ -24,6 +24,9 @@ func (s *Store) indexes() []index {
 		notes = append(notes,
 			index{c, bson.D{{Key: "call_id", Value: 1}, {Key: "state", Value: 1}}, false},
 			index{c, bson.D{{Key: "owner", Value: 1}, {Key: "updated_at", Value: -1}}, false})
+		if !s.embedded { // EachNote's order; the embedded engine sorts in Go and would only pay for it on every write
+			notes = append(notes, index{c, bson.D{{Key: "call_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}, false})
+		}
 	}
 	return append(notes, []index{
 		{s.users, bson.D{{Key: "email", Value: 1}}, true},

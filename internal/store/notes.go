@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/notes"
@@ -62,11 +63,16 @@ type Decision struct {
 
 // Note is a concept note with its workflow data.
 type Note struct {
-	ID           string `bson:"_id"`
-	CallID       string `bson:"call_id"`
-	Ref          string `bson:"ref,omitempty"`
-	State        string `bson:"state"`
-	Version      int    `bson:"version"`
+	ID      string `bson:"_id"`
+	CallID  string `bson:"call_id"`
+	Ref     string `bson:"ref,omitempty"`
+	State   string `bson:"state"`
+	Version int    `bson:"version"`
+	// Rev counts every write of the note, including those that leave its
+	// version alone (assignments, scores, publication): summaries are
+	// refreshed only from a note with a higher Rev than theirs, so an older
+	// copy never replaces a newer one.
+	Rev          int64  `bson:"rev"`
 	Owner        string `bson:"owner"`
 	notes.Fields `bson:",inline"`
 
@@ -97,6 +103,7 @@ type Summary struct {
 	Title         string        `bson:"title"`
 	State         string        `bson:"state"`
 	Version       int           `bson:"version"`
+	Rev           int64         `bson:"rev"` // the note's Rev this summary was derived from
 	PolicyArea    string        `bson:"policy_area"`
 	UpdatedAt     time.Time     `bson:"updated_at"`
 	SubmittedAt   *time.Time    `bson:"submitted_at,omitempty"`
@@ -118,7 +125,7 @@ type Summary struct {
 // SummaryOf derives the summary of n.
 func SummaryOf(n *Note) Summary {
 	s := Summary{ID: n.ID, CallID: n.CallID, Owner: n.Owner, Ref: n.Ref, Title: n.Title, State: n.State,
-		Version: n.Version, PolicyArea: n.PolicyArea, UpdatedAt: n.UpdatedAt, SubmittedAt: n.SubmittedAt,
+		Version: n.Version, Rev: n.Rev, PolicyArea: n.PolicyArea, UpdatedAt: n.UpdatedAt, SubmittedAt: n.SubmittedAt,
 		NeedsReassign: n.NeedsReassign, Score: n.Score, Reviewers: []string{}}
 	for _, a := range n.Assignments {
 		s.Reviewers = append(s.Reviewers, a.ReviewerID)
@@ -168,7 +175,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 		n.ID = NewID()
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	n.CreatedAt, n.UpdatedAt, n.Version = now, now, 1
+	n.CreatedAt, n.UpdatedAt, n.Version, n.Rev = now, now, 1, 1
 	if n.Assignments == nil {
 		n.Assignments = []Assignment{}
 	}
@@ -253,7 +260,7 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		filter = append(filter, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: ch.States}}})
 	}
 	set := append(bson.D{{Key: "updated_at", Value: now}}, ch.Set...)
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}, {Key: "rev", Value: int64(1)}}}}
 	if len(ch.Unset) > 0 {
 		u := bson.D{}
 		for _, k := range ch.Unset {
@@ -298,7 +305,7 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		}
 	}
 	var n Note
-	err := s.casUpdate(ctx, s.notesOf(id), id, filter, check, update, &n, stamp)
+	err := s.casUpdate(ctx, s.notesOf(id), id, filter, check, "rev", update, &n, stamp)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, err := s.NoteByID(ctx, id)
 		if err != nil {
@@ -311,10 +318,41 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		return nil, refused
 	}
 	if err != nil {
+		// Whether the change applied is unknown (the embedded engine has
+		// settled that already): refresh what is derived from the note as
+		// it is now, so lists never keep showing an older state.
+		s.refreshSummaries(ctx, []string{id})
 		return nil, fmt.Errorf("change note %s: %w", id, err)
 	}
 	s.syncNote(ctx, &n)
 	return &n, nil
+}
+
+// refreshSummaries reads each note as it is now and stores its summary
+// (guarded by Rev, so a newer one stays), then marks their calls changed.
+// It repairs derived data after a write whose outcome is unknown, so a
+// failure is only logged.
+func (s *Store) refreshSummaries(ctx context.Context, ids []string) {
+	ctx = context.WithoutCancel(ctx)
+	calls := map[string][]string{}
+	for _, id := range ids {
+		n, err := s.NoteByID(ctx, id)
+		if err != nil {
+			if !IsNotFound(err) {
+				s.log.Error("refresh note summary", "note", id, "err", err)
+			}
+			continue
+		}
+		if err := s.putSummaries(ctx, SummaryOf(n)); err != nil {
+			s.log.Error("refresh note summary", "note", id, "err", err)
+		}
+		calls[n.CallID] = append(calls[n.CallID], id)
+	}
+	for call, changed := range calls {
+		if err := s.BumpCallRev(ctx, call, changed...); err != nil {
+			s.log.Error("bump call revision", "call", call, "err", err)
+		}
+	}
 }
 
 // SummaryFilter selects summaries for list pages.
@@ -418,7 +456,9 @@ func (s *Store) NotesByIDs(ctx context.Context, ids []string) ([]*Note, error) {
 func (s *Store) EachNote(ctx context.Context, callID string, states []string, fn func(*Note) error) error {
 	q := SummaryFilter{CallID: callID, States: states}.bson()
 	if len(s.noteColls) == 1 {
-		return eachNote(ctx, s.noteColls[0], q, fn)
+		// The same order as the shards' merge below, so every engine hands
+		// out the notes alike (oldest first, ties by id).
+		return eachNote(ctx, s.noteColls[0], q, fn, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	}
 	var all []*Note
 	for _, c := range s.noteColls {
@@ -440,8 +480,8 @@ func (s *Store) EachNote(ctx context.Context, callID string, states []string, fn
 	return nil
 }
 
-func eachNote(ctx context.Context, c *mongo.Collection, q bson.D, fn func(*Note) error) error {
-	cur, err := c.Find(ctx, q)
+func eachNote(ctx context.Context, c *mongo.Collection, q bson.D, fn func(*Note) error, opts ...options.Lister[options.FindOptions]) error {
+	cur, err := c.Find(ctx, q, opts...)
 	if err != nil {
 		return wrapDB(err)
 	}

@@ -146,10 +146,10 @@ func (s *Store) WithdrawReview(ctx context.Context, n *Note, reviewerID, conflic
 	return before.State == ReviewSubmitted, nil
 }
 
-// SubmittedReviews returns every submitted review of a call: one query on
+// CallReviews returns every review of a call, in any state: one query on
 // the reviews collection, which aggregation across the call needs.
-func (s *Store) SubmittedReviews(ctx context.Context, callID string) ([]*Review, error) {
-	cur, err := s.reviews.Find(ctx, bson.D{{Key: "call_id", Value: callID}, {Key: "state", Value: ReviewSubmitted}})
+func (s *Store) CallReviews(ctx context.Context, callID string) ([]*Review, error) {
+	cur, err := s.reviews.Find(ctx, bson.D{{Key: "call_id", Value: callID}})
 	if err != nil {
 		return nil, wrapDB(err)
 	}
@@ -171,6 +171,7 @@ func (s *Store) SetScores(ctx context.Context, callID string, scores map[string]
 			if sc == nil {
 				update = bson.D{{Key: "$unset", Value: bson.D{{Key: "score", Value: ""}}}}
 			}
+			update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}})
 			var n Note
 			err := s.findOneAndUpdate(ctx, s.notesOf(id), bson.D{{Key: "_id", Value: id}}, update, &n,
 				options.FindOneAndUpdate().SetReturnDocument(options.After))

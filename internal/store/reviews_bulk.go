@@ -51,6 +51,9 @@ func (s *Store) InsertNotes(ctx context.Context, ns []*Note) error {
 		if n.Version == 0 {
 			n.Version = 1
 		}
+		if n.Rev == 0 {
+			n.Rev = 1
+		}
 		if n.Assignments == nil {
 			n.Assignments = []Assignment{}
 		}

@@ -62,6 +62,8 @@ type Store struct {
 	seqSaved map[string]int64   // values as last written to the counters collection; under seqMu
 	stop     chan struct{}
 	stopped  chan struct{}
+
+	faults Faults // test hooks that make chosen writes fail
 }
 
 // Options configure Open.
@@ -73,6 +75,8 @@ type Options struct {
 	// name; the embedded engine uses it to index `_id` (embeddb.IndexIDs).
 	Prepare func(ctx context.Context, db string) error
 	Logger  *slog.Logger
+	// Faults make chosen writes fail, for tests of failure paths.
+	Faults Faults
 }
 
 // Open connects, checks the database answers within 5 s and creates the indexes.
@@ -97,7 +101,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("the database at %s did not answer: %w", redact(o.URI), err)
 	}
-	s := &Store{client: client, db: client.Database(o.DBName), embedded: o.Embedded, log: o.Logger}
+	s := &Store{client: client, db: client.Database(o.DBName), embedded: o.Embedded, log: o.Logger, faults: o.Faults}
 	if o.Embedded {
 		s.caches = map[string]*docCache{"notes": newDocCache(), "calls": newDocCache(),
 			"users": newDocCache(), "sessions": newDocCache()}
@@ -172,39 +176,98 @@ func (s *Store) Ping(ctx context.Context, d time.Duration) error {
 // DB exposes the database for tests and benchmarks that measure the engine itself.
 func (s *Store) DB() *mongo.Database { return s.db }
 
-// lock takes the main database's write lock when the engine needs it and
-// returns its release.
-func (s *Store) lock() func() {
-	if !s.embedded {
-		return func() {}
-	}
-	s.wmu.Lock()
-	return s.wmu.Unlock
+// writeTimeout bounds a write once it has started: it runs on a context
+// detached from the request, so it needs a limit of its own.
+const writeTimeout = 30 * time.Second
+
+// Write names one write the store is about to make, for Faults.
+type Write struct {
+	Op         string // insert, update, findAndModify, replace, delete, bulk
+	Collection string
+	ID         string // the _id the write is for, when its filter names one
+
+	settles bool // the write runs Faults.After itself, settles an unknown outcome and keeps the cache
 }
 
-// lockFor takes the write lock of the database c is in (the main one or a
-// note shard) when the engine needs it, and returns its release.
-func (s *Store) lockFor(c *mongo.Collection) func() {
-	if !s.embedded {
-		return func() {}
+// Faults lets tests make chosen writes fail, to exercise what the store
+// does when a write fails or its outcome is unknown. Before runs before a
+// write reaches the engine: an error from it fails the write and nothing
+// is written. After runs once the engine has applied the write: an error
+// from it is reported as the write's error although the write happened, as
+// when a connection drops before the answer arrives.
+type Faults struct {
+	Before func(Write) error
+	After  func(Write) error
+}
+
+// write runs op, a write to c, to its end. Waiting for c's write lock (on
+// the embedded engine, when lock is set) honours ctx: a request cancelled
+// while it waits writes nothing. Once the write has started it runs on a
+// context detached from the request with the store's own timeout, and the
+// lock and the cache's invalidation wait for it: a cancelled request must
+// never release the lock while the engine is still writing (FerretDB would
+// then overlap the next writer's read-modify-write), and the caller learns
+// the write's real outcome.
+func (s *Store) write(ctx context.Context, c *mongo.Collection, w Write, filter any, lock bool, op func(wctx context.Context) error) error {
+	if lock && s.embedded {
+		release, err := s.acquire(ctx, c)
+		if err != nil {
+			return fmt.Errorf("%w: %w", apperr.ErrUnavailable, err)
+		}
+		defer release()
+	} else if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", apperr.ErrUnavailable, err)
 	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
+	if w.Collection == "" {
+		w.Collection = c.Name()
+	}
+	if w.ID == "" {
+		w.ID, _ = idOf(filter)
+	}
+	if s.faults.Before != nil {
+		if err := s.faults.Before(w); err != nil {
+			return err
+		}
+	}
+	err := op(wctx)
+	if filter != nil && !w.settles {
+		s.touched(c, filter)
+	}
+	if err == nil && !w.settles && s.faults.After != nil {
+		err = s.faults.After(w)
+	}
+	return err
+}
+
+// acquire takes the write lock of the database c is in (the main one or a
+// note shard), giving up when ctx ends first, and returns its release.
+func (s *Store) acquire(ctx context.Context, c *mongo.Collection) (func(), error) {
 	if i, ok := s.shardDB[c.Database().Name()]; ok {
-		return s.sched.acquire(i)
+		return s.sched.acquireContext(ctx, i)
 	}
-	return s.lock()
+	if err := s.wmu.LockContext(ctx); err != nil {
+		return nil, err
+	}
+	return s.wmu.Unlock, nil
 }
 
 func (s *Store) updateOne(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	r, err := c.UpdateOne(ctx, filter, update, opts...)
+	var r *mongo.UpdateResult
+	err := s.write(ctx, c, Write{Op: "update"}, filter, true, func(wctx context.Context) (err error) {
+		r, err = c.UpdateOne(wctx, filter, update, opts...)
+		return err
+	})
 	return r, wrapDB(err)
 }
 
 func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	r, err := c.UpdateMany(ctx, filter, update, opts...)
+	var r *mongo.UpdateResult
+	err := s.write(ctx, c, Write{Op: "update"}, filter, true, func(wctx context.Context) (err error) {
+		r, err = c.UpdateMany(wctx, filter, update, opts...)
+		return err
+	})
 	return r, wrapDB(err)
 }
 
@@ -212,22 +275,23 @@ func (s *Store) updateMany(ctx context.Context, c *mongo.Collection, filter, upd
 // nothing matched. A note decoded into a *Note must be the one after the
 // update (options.After): its in-memory summary is refreshed from it.
 func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filter, update, out any, opts ...options.Lister[options.FindOneAndUpdateOptions]) error {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	res := c.FindOneAndUpdate(ctx, filter, update, opts...)
-	if err := res.Err(); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
+	err := s.write(ctx, c, Write{Op: "findAndModify"}, filter, true, func(wctx context.Context) error {
+		res := c.FindOneAndUpdate(wctx, filter, update, opts...)
+		if err := res.Err(); err != nil {
 			return err
 		}
-		return wrapDB(err)
+		if err := res.Decode(out); err != nil {
+			return err
+		}
+		if n, ok := out.(*Note); ok {
+			s.noteWritten(n) // still under the note's write lock
+		}
+		return nil
+	})
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return err
 	}
-	if err := res.Decode(out); err != nil {
-		return wrapDB(err)
-	}
-	if n, ok := out.(*Note); ok {
-		s.noteWritten(n) // still under the note's write lock
-	}
-	return nil
+	return wrapDB(err)
 }
 
 // casUpdate applies update to the document with id when check accepts the
@@ -240,56 +304,84 @@ func (s *Store) findOneAndUpdate(ctx context.Context, c *mongo.Collection, filte
 // with _id-only filters instead: equally atomic, since the lock serialises
 // every write of the one process that owns the data directory.
 //
+// Every update must $inc the document's field counter by one (notes: rev).
+// When the engine answers an error, the outcome is unknown: on the embedded
+// engine the document is read back under the same lock, and if counter
+// moved by one the update did apply and it counts as done.
+//
 // stamp, when given, adds fields to the update's $set once the change is
 // known to apply (a submission reference: drawn only by the winner, so no
 // number is burned). Its second result, when not nil, gives the drawn
-// number back if the write then fails. On MongoDB it runs after the change
-// won and its fields are set by a second update.
+// number back if the write certainly did not apply.
 func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool,
-	update bson.D, out any, stamp func() (bson.D, func(), error)) error {
+	counter string, update bson.D, out any, stamp func() (bson.D, func(), error)) error {
 	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
 	byID := bson.D{{Key: "_id", Value: id}}
 	if !s.embedded {
-		if err := s.findOneAndUpdate(ctx, c, filter, update, out, after); err != nil || stamp == nil {
-			return err
-		}
-		extra, _, err := stamp()
-		if err != nil {
-			return err
-		}
-		return s.findOneAndUpdate(ctx, c, byID, bson.D{{Key: "$set", Value: extra}}, out, after)
-	}
-	defer s.lockFor(c)()
-	if err := s.checkByID(ctx, c, id, check); err != nil {
-		return err
-	}
-	var undo func()
-	if stamp != nil {
-		extra, giveBack, err := stamp()
-		if err != nil {
-			return err
-		}
-		undo = giveBack
-		update = withSet(update, extra)
-	}
-	raw, err := c.FindOneAndUpdate(ctx, byID, update, after).Raw()
-	if err != nil {
-		s.touched(c, byID)
-		if undo != nil {
-			// Nothing was written (or it is unknown whether it was): give the
-			// number back only when the note certainly does not carry it.
-			if cur, rerr := s.rawByIDLocked(ctx, c, id); rerr == nil && check(cur) {
-				undo()
+		if stamp != nil {
+			// One write: the reference is drawn first and set with the change.
+			// A draw whose change then does not apply leaves a gap, never a repeat.
+			if err := s.checkByID(ctx, c, id, check); err != nil {
+				return err
 			}
+			extra, _, err := stamp()
+			if err != nil {
+				return err
+			}
+			update = withSet(update, extra)
 		}
+		return s.findOneAndUpdate(ctx, c, filter, update, out, after)
+	}
+	var raw bson.Raw
+	err := s.write(ctx, c, Write{Op: "findAndModify", ID: id, settles: true}, byID, true, func(wctx context.Context) error {
+		cur, err := s.rawByIDLocked(wctx, c, id)
+		if err != nil {
+			return err
+		}
+		if !check(cur) {
+			return mongo.ErrNoDocuments
+		}
+		before, _ := cur.Lookup(counter).AsInt64OK()
+		var undo func()
+		if stamp != nil {
+			extra, giveBack, err := stamp()
+			if err != nil {
+				return err
+			}
+			undo = giveBack
+			update = withSet(update, extra)
+		}
+		raw, err = c.FindOneAndUpdate(wctx, byID, update, after).Raw()
+		if err == nil && s.faults.After != nil {
+			err = s.faults.After(Write{Op: "findAndModify", Collection: c.Name(), ID: id})
+		}
+		if err != nil {
+			// The outcome is unknown: read the document back (nobody else
+			// can write it while we hold the lock) and see whether it moved.
+			s.touched(c, byID)
+			now, rerr := s.rawByIDLocked(wctx, c, id)
+			if rerr == nil {
+				if got, _ := now.Lookup(counter).AsInt64OK(); got == before+1 {
+					raw = now
+					return nil
+				}
+			}
+			if rerr == nil && undo != nil {
+				undo() // certainly not written: the number may be drawn again
+			}
+			return err
+		}
+		raw = cloneRaw(raw)
+		if dc := s.cacheOf(c); dc != nil {
+			dc.put(id, raw)
+		}
+		return nil
+	})
+	if err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return err
 		}
 		return wrapDB(err)
-	}
-	raw = cloneRaw(raw)
-	if dc := s.cacheOf(c); dc != nil {
-		dc.put(id, raw)
 	}
 	if err := bson.Unmarshal(raw, out); err != nil {
 		return wrapDB(err)
@@ -301,12 +393,20 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 }
 
 // checkByID reads the document with id (from the cache when it holds it)
-// and applies check; the caller holds the write lock. mongo.ErrNoDocuments
-// when it is missing or refused.
+// and applies check. mongo.ErrNoDocuments when it is missing or refused.
 func (s *Store) checkByID(ctx context.Context, c *mongo.Collection, id string, check func(bson.Raw) bool) error {
-	raw, err := s.rawByIDLocked(ctx, c, id)
+	var raw bson.Raw
+	var err error
+	if s.embedded {
+		raw, err = s.rawByIDLocked(ctx, c, id)
+	} else {
+		raw, err = c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	}
 	if err != nil {
-		return err
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return err
+		}
+		return wrapDB(err)
 	}
 	if !check(raw) {
 		return mongo.ErrNoDocuments
@@ -316,24 +416,52 @@ func (s *Store) checkByID(ctx context.Context, c *mongo.Collection, id string, c
 
 // casReplace replaces the document with id by doc when check accepts it as
 // it is now, and reports whether it did; the embedded engine's way is
-// casUpdate's (read, check and write by _id under the write lock).
+// casUpdate's (read, check and write by _id under the write lock), and as
+// there an unknown outcome is settled by reading the document back: doc's
+// version field tells whether it is the one stored.
 func (s *Store) casReplace(ctx context.Context, c *mongo.Collection, id string, filter bson.D, check func(bson.Raw) bool, doc any) (bool, error) {
 	if !s.embedded {
 		r, err := s.replaceOne(ctx, c, filter, doc)
 		return err == nil && r.MatchedCount == 1, err
 	}
-	defer s.lockFor(c)()
-	defer s.touched(c, bson.D{{Key: "_id", Value: id}})
-	if err := s.checkByID(ctx, c, id, check); errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	byID := bson.D{{Key: "_id", Value: id}}
+	want, err := bson.Marshal(doc)
+	if err != nil {
+		return false, fmt.Errorf("encode the document: %w", err)
 	}
-	r, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+	wantVersion, _ := bson.Raw(want).Lookup("version").AsInt64OK()
+	replaced := false
+	err = s.write(ctx, c, Write{Op: "replace", ID: id, settles: true}, byID, true, func(wctx context.Context) error {
+		cur, err := s.rawByIDLocked(wctx, c, id)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if !check(cur) {
+			return nil
+		}
+		r, err := c.ReplaceOne(wctx, byID, bson.Raw(want))
+		s.touched(c, byID)
+		if err == nil && s.faults.After != nil {
+			err = s.faults.After(Write{Op: "replace", Collection: c.Name(), ID: id})
+		}
+		if err != nil {
+			if now, rerr := s.rawByIDLocked(wctx, c, id); rerr == nil {
+				if got, _ := now.Lookup("version").AsInt64OK(); got == wantVersion && wantVersion != 0 {
+					replaced = true
+					return nil
+				}
+			}
+			return err
+		}
+		replaced = r.MatchedCount == 1
+		return nil
+	})
 	if err != nil {
 		return false, wrapDB(err)
 	}
-	return r.MatchedCount == 1, nil
+	return replaced, nil
 }
 
 // versionIs is a check that the document's version field equals v.
@@ -362,16 +490,20 @@ func withSet(update, extra bson.D) bson.D {
 }
 
 func (s *Store) replaceOne(ctx context.Context, c *mongo.Collection, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	r, err := c.ReplaceOne(ctx, filter, doc, opts...)
+	var r *mongo.UpdateResult
+	err := s.write(ctx, c, Write{Op: "replace"}, filter, true, func(wctx context.Context) (err error) {
+		r, err = c.ReplaceOne(wctx, filter, doc, opts...)
+		return err
+	})
 	return r, wrapDB(err)
 }
 
 func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	r, err := c.DeleteOne(ctx, filter)
+	var r *mongo.DeleteResult
+	err := s.write(ctx, c, Write{Op: "delete"}, filter, true, func(wctx context.Context) (err error) {
+		r, err = c.DeleteOne(wctx, filter)
+		return err
+	})
 	if err != nil {
 		return 0, wrapDB(err)
 	}
@@ -379,9 +511,11 @@ func (s *Store) deleteOne(ctx context.Context, c *mongo.Collection, filter any) 
 }
 
 func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any) (int64, error) {
-	defer s.lockFor(c)()
-	defer s.touched(c, filter)
-	r, err := c.DeleteMany(ctx, filter)
+	var r *mongo.DeleteResult
+	err := s.write(ctx, c, Write{Op: "delete"}, filter, true, func(wctx context.Context) (err error) {
+		r, err = c.DeleteMany(wctx, filter)
+		return err
+	})
 	if err != nil {
 		return 0, wrapDB(err)
 	}
@@ -389,31 +523,46 @@ func (s *Store) deleteMany(ctx context.Context, c *mongo.Collection, filter any)
 }
 
 func (s *Store) bulkWrite(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel, opts ...options.Lister[options.BulkWriteOptions]) (*mongo.BulkWriteResult, error) {
-	defer s.lockFor(c)()
-	defer s.touchedModels(c, models)
-	r, err := c.BulkWrite(ctx, models, opts...)
+	r, err := s.bulkWriteRaw(ctx, c, models, opts...)
 	return r, wrapDB(err)
 }
 
+// bulkWriteRaw is bulkWrite with the driver's error as it is, for callers
+// that look into a mongo.BulkWriteException.
+func (s *Store) bulkWriteRaw(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel, opts ...options.Lister[options.BulkWriteOptions]) (*mongo.BulkWriteResult, error) {
+	var r *mongo.BulkWriteResult
+	err := s.write(ctx, c, Write{Op: "bulk"}, nil, true, func(wctx context.Context) (err error) {
+		defer s.touchedModels(c, models)
+		r, err = c.BulkWrite(wctx, models, opts...)
+		return err
+	})
+	return r, err
+}
+
 // insertOne inserts without the lock: an insert has no read half to race,
-// and unique indexes are enforced by the engine itself.
+// and unique indexes are enforced by the engine itself. Like every write it
+// runs to its end once started.
 // On the embedded engine the new document goes into the cache as written
 // (nobody can have read it before the insert, so no older copy can race it).
 func (s *Store) insertOne(ctx context.Context, c *mongo.Collection, doc any) error {
-	dc := s.cacheOf(c)
-	if dc == nil {
-		_, err := c.InsertOne(ctx, doc)
-		return wrapDB(err)
-	}
 	raw, err := bson.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("encode the document: %w", err)
 	}
-	gen := dc.generation()
-	if _, err := c.InsertOne(ctx, bson.Raw(raw)); err != nil {
+	id, _ := bson.Raw(raw).Lookup("_id").StringValueOK()
+	dc := s.cacheOf(c)
+	var gen uint64
+	if dc != nil {
+		gen = dc.generation()
+	}
+	err = s.write(ctx, c, Write{Op: "insert", ID: id}, nil, false, func(wctx context.Context) error {
+		_, err := c.InsertOne(wctx, bson.Raw(raw))
+		return err
+	})
+	if err != nil {
 		return wrapDB(err)
 	}
-	if id, ok := bson.Raw(raw).Lookup("_id").StringValueOK(); ok {
+	if dc != nil && id != "" {
 		dc.fill(id, raw, gen)
 	}
 	return nil

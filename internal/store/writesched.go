@@ -1,6 +1,10 @@
 package store
 
-import "sync"
+import (
+	"context"
+	"slices"
+	"sync"
+)
 
 // writeSched admits writes to the note shards: at most limit at once, one
 // per shard at a time, and, when a place frees, the writer that has waited
@@ -30,19 +34,38 @@ func newWriteSched(shards, limit int) *writeSched {
 
 // acquire waits until shard i may be written, and returns the release.
 func (w *writeSched) acquire(i int) func() {
+	release, _ := w.acquireContext(context.Background(), i)
+	return release
+}
+
+// acquireContext is acquire that gives up when ctx ends first, holding nothing.
+func (w *writeSched) acquireContext(ctx context.Context, i int) (func(), error) {
 	w.mu.Lock()
 	if w.running < w.limit && !w.busy[i] && len(w.waiting) == 0 {
 		w.busy[i] = true
 		w.running++
 		w.mu.Unlock()
-		return func() { w.release(i) }
+		return func() { w.release(i) }, nil
 	}
 	me := &schedWaiter{shard: i, ready: make(chan struct{})}
 	w.waiting = append(w.waiting, me)
 	w.dispatch()
 	w.mu.Unlock()
-	<-me.ready
-	return func() { w.release(i) }
+	select {
+	case <-me.ready:
+		return func() { w.release(i) }, nil
+	case <-ctx.Done():
+	}
+	w.mu.Lock()
+	if k := slices.Index(w.waiting, me); k >= 0 {
+		w.waiting = slices.Delete(w.waiting, k, k+1)
+		w.mu.Unlock()
+		return nil, ctx.Err()
+	}
+	w.mu.Unlock()
+	<-me.ready // admitted while ctx ended: give the place back
+	w.release(i)
+	return nil, ctx.Err()
 }
 
 func (w *writeSched) release(i int) {

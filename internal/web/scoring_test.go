@@ -234,13 +234,15 @@ func checkNormalised(t *testing.T, w *reviewWorld, ids ...string) map[string]flo
 	t.Helper()
 	ctx := context.Background()
 	c, _ := w.ts.store.CallByID(ctx, w.callID)
-	all, err := w.ts.store.SubmittedReviews(ctx, w.callID)
+	all, err := w.ts.store.CallReviews(ctx, w.callID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var in []review.Input
 	for _, r := range all {
-		in = append(in, r.Input())
+		if r.State == store.ReviewSubmitted {
+			in = append(in, r.Input())
+		}
 	}
 	want := review.Normalise(in, c.Criteria)
 	out := map[string]float64{}
