@@ -76,3 +76,6 @@ func RawSetWhere(ctx context.Context, s *Store, coll string, filter, set bson.D)
 
 // NoteColl is the collection that holds note id.
 func NoteColl(s *Store, id string) *mongo.Collection { return s.notesOf(id) }
+
+// PutSummary stores a note summary the way every write refreshes one.
+func PutSummary(ctx context.Context, s *Store, sum Summary) error { return s.putSummaries(ctx, sum) }

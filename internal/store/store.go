@@ -186,7 +186,7 @@ type Write struct {
 	Collection string
 	ID         string // the _id the write is for, when its filter names one
 
-	settles bool // the write runs Faults.After itself, settles an unknown outcome and keeps the cache
+	settles bool // the write runs Faults itself at the engine call, settles an unknown outcome and keeps the cache
 }
 
 // Faults lets tests make chosen writes fail, to exercise what the store
@@ -226,7 +226,7 @@ func (s *Store) write(ctx context.Context, c *mongo.Collection, w Write, filter 
 	if w.ID == "" {
 		w.ID, _ = idOf(filter)
 	}
-	if s.faults.Before != nil {
+	if s.faults.Before != nil && !w.settles {
 		if err := s.faults.Before(w); err != nil {
 			return err
 		}
@@ -239,6 +239,22 @@ func (s *Store) write(ctx context.Context, c *mongo.Collection, w Write, filter 
 		err = s.faults.After(w)
 	}
 	return err
+}
+
+// faultedCall runs call, the engine call of a write that settles its own
+// outcome, between Faults.Before and Faults.After.
+func faultedCall[T any](f Faults, w Write, call func() (T, error)) (T, error) {
+	var zero T
+	if f.Before != nil {
+		if err := f.Before(w); err != nil {
+			return zero, err
+		}
+	}
+	out, err := call()
+	if err == nil && f.After != nil {
+		err = f.After(w)
+	}
+	return out, err
 }
 
 // acquire takes the write lock of the database c is in (the main one or a
@@ -351,10 +367,9 @@ func (s *Store) casUpdate(ctx context.Context, c *mongo.Collection, id string, f
 			undo = giveBack
 			update = withSet(update, extra)
 		}
-		raw, err = c.FindOneAndUpdate(wctx, byID, update, after).Raw()
-		if err == nil && s.faults.After != nil {
-			err = s.faults.After(Write{Op: "findAndModify", Collection: c.Name(), ID: id})
-		}
+		raw, err = faultedCall(s.faults, Write{Op: "findAndModify", Collection: c.Name(), ID: id}, func() (bson.Raw, error) {
+			return c.FindOneAndUpdate(wctx, byID, update, after).Raw()
+		})
 		if err != nil {
 			// The outcome is unknown: read the document back (nobody else
 			// can write it while we hold the lock) and see whether it moved.
@@ -441,11 +456,10 @@ func (s *Store) casReplace(ctx context.Context, c *mongo.Collection, id string, 
 		if !check(cur) {
 			return nil
 		}
-		r, err := c.ReplaceOne(wctx, byID, bson.Raw(want))
+		r, err := faultedCall(s.faults, Write{Op: "replace", Collection: c.Name(), ID: id}, func() (*mongo.UpdateResult, error) {
+			return c.ReplaceOne(wctx, byID, bson.Raw(want))
+		})
 		s.touched(c, byID)
-		if err == nil && s.faults.After != nil {
-			err = s.faults.After(Write{Op: "replace", Collection: c.Name(), ID: id})
-		}
 		if err != nil {
 			if now, rerr := s.rawByIDLocked(wctx, c, id); rerr == nil {
 				if got, _ := now.Lookup("version").AsInt64OK(); got == wantVersion && wantVersion != 0 {

@@ -81,7 +81,13 @@ func Name(t testing.TB) string {
 // Open returns a Store on a fresh database that is dropped when the test ends.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
-	s := open(t, Name(t))
+	return OpenWith(t, store.Faults{})
+}
+
+// OpenWith is Open with faults that make chosen writes fail.
+func OpenWith(t testing.TB, faults store.Faults) *store.Store {
+	t.Helper()
+	s := open(t, Name(t), faults)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -96,18 +102,18 @@ func Open(t testing.TB) *store.Store {
 // dropped) when the test ends.
 func Reopen(t testing.TB, s *store.Store) *store.Store {
 	t.Helper()
-	r := open(t, s.DB().Name())
+	r := open(t, s.DB().Name(), store.Faults{})
 	t.Cleanup(func() { _ = r.Close(context.Background()) })
 	return r
 }
 
-func open(t testing.TB, db string) *store.Store {
+func open(t testing.TB, db string, faults store.Faults) *store.Store {
 	t.Helper()
 	u, emb := URI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	opts := store.Options{URI: u, DBName: db, Embedded: emb,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Faults: faults}
 	if server != nil {
 		opts.Prepare = server.IndexIDs
 	}
