@@ -29,7 +29,13 @@ type seat struct{ name, org, sector string }
 // a chair who screens, and reviewers as described.
 func newReviewWorld(t *testing.T, extra map[string]any, members ...seat) *reviewWorld {
 	t.Helper()
-	ts := newTestServer(t)
+	return newReviewWorldOn(newTestServer(t), extra, members...)
+}
+
+// newReviewWorldOn is newReviewWorld on a given test server.
+func newReviewWorldOn(ts *testServer, extra map[string]any, members ...seat) *reviewWorld {
+	t := ts.t
+	t.Helper()
 	w := &reviewWorld{ts: ts, tok: map[string]string{}}
 	_, w.coordTok = ts.user("Cora Coordinator", "Open Government Programme", "government", "coordinator")
 	w.chair, w.chairTok = ts.user("Chas Chair", "Office of the Prime Minister", "government", "chair")

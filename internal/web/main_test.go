@@ -56,12 +56,13 @@ func newTestServer(t testing.TB) *testServer {
 type serverOptions struct {
 	logTo   io.Writer      // where the server's logs go; discarded when nil
 	proxies []netip.Prefix // trusted proxies
+	faults  store.Faults   // writes made to fail
 }
 
 // newTestServerWith is newTestServer with options.
 func newTestServerWith(t testing.TB, o serverOptions) *testServer {
 	t.Helper()
-	st := testdb.Open(t)
+	st := testdb.OpenWith(t, o.faults)
 	clock := &testClock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}
 	if o.logTo == nil {
 		o.logTo = io.Discard
