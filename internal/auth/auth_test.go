@@ -270,11 +270,12 @@ func TestSessionOfDisabledUserStops(t *testing.T) {
 	}
 	// Mark disabled directly, without the store deleting sessions: Resolve must refuse anyway.
 	// (A direct driver write is safe here: nothing else writes concurrently.)
-	if _, err := st.DB().Collection("users").UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}},
+	if _, err := testdb.Raw(t, st).Collection("users").UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "disabled", Value: true}}}}); err != nil {
 		t.Fatal(err)
 	}
-	st.DropCaches() // the write went behind the store's back
+	// The write went behind the store's back: read through a fresh store.
+	s.Store = testdb.Reopen(t, st)
 	if _, _, err := s.Resolve(ctx, secret); !errors.Is(err, apperr.ErrUnauthenticated) {
 		t.Fatalf("disabled user's token resolves: %v", err)
 	}

@@ -209,9 +209,9 @@ func (s *Store) rawByIDLocked(ctx context.Context, c *mongo.Collection, id strin
 
 func cloneRaw(raw bson.Raw) bson.Raw { return append(bson.Raw(nil), raw...) }
 
-// DropCaches forgets every cached document, for a test or tool that wrote
-// to the database behind the store's back (nothing in cocreate does).
-func (s *Store) DropCaches() {
+// dropCaches forgets every cached document, after the databases changed
+// wholesale (a migration, a drop).
+func (s *Store) dropCaches() {
 	for _, dc := range s.caches {
 		dc.clear()
 	}

@@ -79,3 +79,6 @@ func NoteColl(s *Store, id string) *mongo.Collection { return s.notesOf(id) }
 
 // PutSummary stores a note summary the way every write refreshes one.
 func PutSummary(ctx context.Context, s *Store, sum Summary) error { return s.putSummaries(ctx, sum) }
+
+// DB is the main database, for tests that look at the engine itself.
+func (s *Store) DB() *mongo.Database { return s.db }

@@ -118,7 +118,7 @@ func (s *Store) Drop(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("drop %s: %w", name, wrapDB(err)))
 		}
 	}
-	s.DropCaches()
+	s.dropCaches()
 	return errors.Join(errs...)
 }
 

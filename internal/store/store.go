@@ -173,8 +173,8 @@ func (s *Store) Ping(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// DB exposes the database for tests and benchmarks that measure the engine itself.
-func (s *Store) DB() *mongo.Database { return s.db }
+// Name is the name of the store's main database.
+func (s *Store) Name() string { return s.db.Name() }
 
 // writeTimeout bounds a write once it has started: it runs on a context
 // detached from the request, so it needs a limit of its own.

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"cocreate/internal/embeddb"
 	"cocreate/internal/store"
 )
@@ -102,7 +105,7 @@ func OpenWith(t testing.TB, faults store.Faults) *store.Store {
 // dropped) when the test ends.
 func Reopen(t testing.TB, s *store.Store) *store.Store {
 	t.Helper()
-	r := open(t, s.DB().Name(), store.Faults{})
+	r := open(t, s.Name(), store.Faults{})
 	t.Cleanup(func() { _ = r.Close(context.Background()) })
 	return r
 }
@@ -122,4 +125,18 @@ func open(t testing.TB, db string, faults store.Faults) *store.Store {
 		t.Fatalf("open test store %s: %v", db, err)
 	}
 	return s
+}
+
+// Raw returns s's main database through a driver connection of its own,
+// for tests that read or write behind the store's back. The store's
+// caches do not see such writes: read them back through Reopen.
+func Raw(t testing.TB, s *store.Store) *mongo.Database {
+	t.Helper()
+	u, _ := URI(t)
+	c, err := mongo.Connect(options.Client().ApplyURI(u))
+	if err != nil {
+		t.Fatalf("connect to the test database: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c.Database(s.Name())
 }

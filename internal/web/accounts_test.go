@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"cocreate/internal/auth"
+	"cocreate/internal/testdb"
 )
 
 const goodPassword = "a long enough password"
@@ -181,7 +182,7 @@ func TestRegisterDuplicateEmail(t *testing.T) {
 func TestOrphanedEmailIsReclaimed(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
-	emails := ts.store.DB().Collection("user_emails")
+	emails := testdb.Raw(t, ts.store).Collection("user_emails")
 	for _, d := range []bson.D{
 		{{Key: "_id", Value: "old@example.org"}, {Key: "user_id", Value: "gone"}, {Key: "created_at", Value: time.Now().Add(-time.Hour)}},
 		{{Key: "_id", Value: "legacy@example.org"}, {Key: "user_id", Value: "gone"}},
@@ -963,7 +964,7 @@ func TestSignInIsNeverReplayed(t *testing.T) {
 	if a.Status != 200 || b.Status != 200 || a.Body["token"] == b.Body["token"] || b.Header.Get("Idempotent-Replay") != "" {
 		t.Fatalf("sign-in replayed a token: %s / %s", a.Raw, b.Raw)
 	}
-	n, err := ts.store.DB().Collection("idempotency").CountDocuments(context.Background(), map[string]any{})
+	n, err := testdb.Raw(t, ts.store).Collection("idempotency").CountDocuments(context.Background(), map[string]any{})
 	if err != nil || n != 0 {
 		t.Fatalf("%d idempotency records after signing in (%v): a token was stored", n, err)
 	}

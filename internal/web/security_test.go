@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"cocreate/internal/auth"
+	"cocreate/internal/testdb"
 )
 
 func TestCSRFOnCookieSessions(t *testing.T) {
@@ -395,7 +396,7 @@ func TestOperatorInjectionIsABadRequest(t *testing.T) {
 	if n, _ := ts.store.CountUsers(ctx); n != 2 {
 		t.Fatalf("%d accounts, want 2", n)
 	}
-	if n, err := ts.store.DB().Collection("signin_failures").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+	if n, err := testdb.Raw(t, ts.store).Collection("signin_failures").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
 		t.Fatalf("%d sign-in failures recorded: an injected body was used as credentials", n)
 	}
 	if u, _ := ts.store.UserByID(ctx, victim.ID); u.Name != "Ana" || u.Has("coordinator") {

@@ -15,6 +15,7 @@ import (
 
 	"cocreate/internal/notes"
 	"cocreate/internal/store"
+	"cocreate/internal/testdb"
 )
 
 // benchClients is how many clients submit at once (issue 3's target: 32 on loopback).
@@ -144,7 +145,7 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 
 	// The same document, inserted bare through the driver on the same engine.
-	coll := ts.store.DB().Collection("bench_bare_insert")
+	coll := testdb.Raw(b, ts.store).Collection("bench_bare_insert")
 	doc, err := ts.store.NoteByID(ctx, drafts[0].id)
 	if err != nil {
 		b.Fatal(err)
