@@ -92,11 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	// Let a background score refresh finish, within the same grace, so the
 	// stored normalised means are not left half-written.
-	done := make(chan struct{})
-	go func() { a.WaitForScores(); close(done) }()
-	select {
-	case <-done:
-	case <-sctx.Done():
+	if err := a.Close(sctx); err != nil {
 		log.Warn("a score refresh was cut short; run cocreate recompute --call <slug> to redo it")
 	}
 	return nil

@@ -19,9 +19,12 @@ type App struct {
 	Sessions auth.Sessions
 	Now      func() time.Time
 	Log      *slog.Logger
+
+	dash   *dashCache // the committee dashboard's tables, per call
+	scores *refresher // the background pass over a call's normalised means
 }
 
-// New returns an App on st.
+// New returns an App on st; Close stops its background work.
 func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger) *App {
 	if now == nil {
 		now = time.Now
@@ -30,5 +33,6 @@ func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger)
 		log = slog.Default()
 	}
 	return &App{Store: st, Hasher: h, Now: now, Log: log,
-		Throttle: auth.NewThrottle(st, now), Sessions: auth.Sessions{Store: st, Now: now}}
+		Throttle: auth.NewThrottle(st, now), Sessions: auth.Sessions{Store: st, Now: now},
+		dash: newDashCache(), scores: newRefresher()}
 }

@@ -73,21 +73,15 @@ type dashBuild struct {
 	err  error
 }
 
-var dashCaches sync.Map // *App → *dashCache
-
-func (a *App) dashCache() *dashCache {
-	if d, ok := dashCaches.Load(a); ok {
-		return d.(*dashCache)
-	}
-	d, _ := dashCaches.LoadOrStore(a, &dashCache{entries: map[string]*dashEntry{}, building: map[string]*dashBuild{}})
-	return d.(*dashCache)
+func newDashCache() *dashCache {
+	return &dashCache{entries: map[string]*dashEntry{}, building: map[string]*dashBuild{}}
 }
 
 // dashEntryFor returns the call's table at c.Rev or later, building it when
 // Rev moved. Requests arriving during a rebuild wait for it rather than
 // scanning the summaries again.
 func (a *App) dashEntryFor(ctx context.Context, c *store.Call) (*dashEntry, bool, error) {
-	dc := a.dashCache()
+	dc := a.dash
 	dc.mu.Lock()
 	if e := dc.entries[c.ID]; e != nil && e.rev >= c.Rev {
 		dc.mu.Unlock()

@@ -10,7 +10,7 @@ import (
 
 // committee returns the committee members (reviewer or chair), by name, from a directory reused for memberTTL.
 func (a *App) committee(ctx context.Context) ([]*store.User, error) {
-	dc := a.dashCache()
+	dc := a.dash
 	dc.mu.Lock()
 	if dc.members != nil && time.Since(dc.membersAt) < memberTTL {
 		m := dc.members

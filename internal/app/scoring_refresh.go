@@ -25,25 +25,26 @@ type refresher struct {
 	idle    *sync.Cond
 	dirty   map[string]bool
 	running bool
+	closed  bool
+	ctx     context.Context // ends when Close gives up waiting
+	cancel  context.CancelFunc
 }
 
-var refreshers sync.Map // *App → *refresher
-
-func (a *App) refresher() *refresher {
-	if r, ok := refreshers.Load(a); ok {
-		return r.(*refresher)
-	}
+func newRefresher() *refresher {
 	r := &refresher{dirty: map[string]bool{}}
 	r.idle = sync.NewCond(&r.mu)
-	got, _ := refreshers.LoadOrStore(a, r)
-	return got.(*refresher)
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	return r
 }
 
 // scheduleScores queues a refresh of the call's normalised means.
 func (a *App) scheduleScores(callID string) {
-	r := a.refresher()
+	r := a.scores
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return // shutting down: the next start's recompute or review save redoes it
+	}
 	r.dirty[callID] = true
 	if !r.running {
 		r.running = true
@@ -67,7 +68,7 @@ func (a *App) refreshLoop(r *refresher) {
 		}
 		delete(r.dirty, id)
 		r.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Minute)
 		if _, err := a.RecomputeCall(ctx, id, false); err != nil {
 			a.Log.Error("refresh the call's scores", "call", id, "err", err)
 		}
@@ -75,12 +76,33 @@ func (a *App) refreshLoop(r *refresher) {
 	}
 }
 
-// WaitForScores blocks until no score refresh is queued or running (tests, shutdown, the recompute command).
+// WaitForScores blocks until no score refresh is queued or running (tests, the recompute command).
 func (a *App) WaitForScores() {
-	r := a.refresher()
+	r := a.scores
 	r.mu.Lock()
 	for r.running {
 		r.idle.Wait()
 	}
 	r.mu.Unlock()
+}
+
+// Close stops the App's background work: no new score refresh starts, and
+// the running one may finish until ctx ends, when it is cut short (a write
+// it has started still completes) and Close returns ctx's error.
+func (a *App) Close(ctx context.Context) error {
+	r := a.scores
+	r.mu.Lock()
+	r.closed = true
+	clear(r.dirty)
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.WaitForScores(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		r.cancel()
+		<-done
+		return ctx.Err()
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cocreate/internal/app"
 	"cocreate/internal/apperr"
 	"cocreate/internal/testdb"
 )
@@ -169,7 +170,8 @@ func panicServer(t *testing.T) (*httptest.Server, *syncBuffer, *atomic.Int32) {
 	t.Helper()
 	logs := &syncBuffer{}
 	st := testdb.Open(t)
-	h, err := newHandler(Deps{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	h, err := newHandler(Deps{Store: st, App: app.New(st, fastHasher, nil, log), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -218,19 +219,13 @@ var committeeStates = map[string]string{
 	"screened": "Screened: in scoring", "ineligible": "Not eligible", "classified": "Classified", "withdrawn": "Withdrawn",
 }
 
-// committeeStateTags colour each state's tag; the word is always shown beside the colour.
-var committeeStateTags = map[string]string{
-	"draft": "tag-grey", "submitted": "tag-blue", "returned": "tag-yellow", "screened": "tag-purple",
-	"ineligible": "tag-red", "classified": "tag-green", "withdrawn": "tag-grey",
-}
-
-func init() {
-	funcs["cmState"] = func(s string) string {
+// committeeFuncs are the template helpers of the committee's pages; a
+// state's tag has the colour participants see (stateTags).
+func committeeFuncs() template.FuncMap {
+	return template.FuncMap{"cmState": func(s string) string {
 		if w, ok := committeeStates[s]; ok {
 			return w
 		}
 		return s
-	}
-	funcs["cmStateTag"] = func(s string) string { return committeeStateTags[s] }
-	funcs["cmDay"] = dayInZone
+	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -49,26 +50,28 @@ func (h *Handler) chooseCall(c *gin.Context) (key string, picker []*store.Call, 
 
 var errNoSuchCall = fmt.Errorf("no such call: %w", apperr.ErrNotFound)
 
-func init() {
-	funcs["f1p"] = func(p *float64) string {
+// dashboardFuncs are the template helpers of the committee's tables.
+func dashboardFuncs() template.FuncMap {
+	return template.FuncMap{"f1p": func(p *float64) string {
 		if p == nil {
 			return "—"
 		}
 		return fmt.Sprintf("%.1f", *p)
-	}
-	// criteriaLabels names criteria keys with the call's labels, for flags.
-	funcs["criteriaLabels"] = func(keys []string, c *store.Call) string {
-		out := make([]string, 0, len(keys))
-		for _, k := range keys {
-			l := enum.Criteria.Label(k)
-			for _, cr := range c.Criteria {
-				if cr.Key == k && cr.Label != "" {
-					l = cr.Label
+	},
+		// criteriaLabels names criteria keys with the call's labels, for flags.
+		"criteriaLabels": func(keys []string, c *store.Call) string {
+			out := make([]string, 0, len(keys))
+			for _, k := range keys {
+				l := enum.Criteria.Label(k)
+				for _, cr := range c.Criteria {
+					if cr.Key == k && cr.Label != "" {
+						l = cr.Label
+					}
 				}
+				out = append(out, l)
 			}
-			out = append(out, l)
-		}
-		return strings.Join(out, ", ")
+			return strings.Join(out, ", ")
+		},
+		"pluralOf": pluralOf,
 	}
-	funcs["pluralOf"] = pluralOf
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -221,11 +222,8 @@ var stateTags = map[string]string{
 	"ineligible": "tag-red", "classified": "tag-green", "withdrawn": "tag-grey",
 }
 
-func init() {
-	funcs["wordsLeft"] = wordsLeft
-	funcs["monthName"] = monthName
-	funcs["validMonth"] = notes.ValidMonth
-	funcs["coreValue"] = enum.CoreValues.Has
-	funcs["lowerFirst"] = lowerFirst
-	funcs["stateTag"] = func(s string) string { return stateTags[s] }
+// formFuncs are the template helpers of the note form and the participant's pages.
+func formFuncs() template.FuncMap {
+	return template.FuncMap{"wordsLeft": wordsLeft, "monthName": monthName, "validMonth": notes.ValidMonth,
+		"coreValue": enum.CoreValues.Has, "lowerFirst": lowerFirst, "stateTag": func(s string) string { return stateTags[s] }}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"strings"
@@ -41,44 +42,54 @@ type engine struct {
 	pages map[string]*template.Template
 }
 
-// funcs are the helpers templates may call.
-var funcs = template.FuncMap{
-	"asset": func(p string) string { return "/static/" + static.Version + "/" + p },
-	"label": func(list string, v string) string {
-		if l, ok := lists[list]; ok {
-			return l.Label(v)
-		}
-		return v
-	},
-	"options": func(list string) enum.List { return lists[list] },
-	"has": func(list []string, v string) bool {
-		for _, x := range list {
-			if x == v {
-				return true
+// templateFuncs are the helpers templates may call.
+func templateFuncs() template.FuncMap {
+	funcs := baseFuncs()
+	for _, more := range []template.FuncMap{formFuncs(), committeeFuncs(), dashboardFuncs()} {
+		maps.Copy(funcs, more)
+	}
+	return funcs
+}
+
+func baseFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset": func(p string) string { return "/static/" + static.Version + "/" + p },
+		"label": func(list string, v string) string {
+			if l, ok := lists[list]; ok {
+				return l.Label(v)
 			}
-		}
-		return false
-	},
-	"inZone": func(t time.Time, zone string) string { return formatInZone(t, zone) },
-	"date":   func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"add":    func(a, b int) int { return a + b },
-	"seq": func(n int) []int {
-		out := make([]int, n)
-		for i := range out {
-			out[i] = i
-		}
-		return out
-	},
-	"dict": func(kv ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-		return m
-	},
-	"join": strings.Join,
-	"list": func(a ...string) []string { return a },
-	"f1":   func(x float64) string { return fmt.Sprintf("%.1f", x) },
+			return v
+		},
+		"options": func(list string) enum.List { return lists[list] },
+		"has": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		},
+		"inZone": func(t time.Time, zone string) string { return formatInZone(t, zone) },
+		"date":   func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"add":    func(a, b int) int { return a + b },
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"join": strings.Join,
+		"list": func(a ...string) []string { return a },
+		"f1":   func(x float64) string { return fmt.Sprintf("%.1f", x) },
+	}
 }
 
 var lists = map[string]enum.List{
@@ -107,6 +118,7 @@ func formatInZone(t time.Time, zone string) string {
 
 func newEngine() (*engine, error) {
 	e := &engine{pages: map[string]*template.Template{}}
+	funcs := templateFuncs()
 	shared := []string{}
 	for _, dir := range []string{"layouts", "partials"} {
 		m, err := fs.Glob(templates.FS, dir+"/*.html")

@@ -103,6 +103,7 @@ func (h *Handler) allow(access []string) gin.HandlerFunc {
 }
 
 func (h *Handler) router() http.Handler {
+	gin.SetMode(gin.ReleaseMode) // no debug banner or route listing on stdout
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false

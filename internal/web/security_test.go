@@ -170,7 +170,7 @@ func TestSecurityHeadersAndNoInlineCode(t *testing.T) {
 
 func staticVersion() string {
 	// The asset URL the layout uses carries the version.
-	return funcs["asset"].(func(string) string)("")[len("/static/") : len("/static/")+12]
+	return baseFuncs()["asset"].(func(string) string)("")[len("/static/") : len("/static/")+12]
 }
 
 // setCookies returns the raw Set-Cookie lines of an answer by cookie name.

@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"cocreate/internal/app"
 	"cocreate/internal/auth"
 	"cocreate/internal/store"
@@ -57,17 +55,17 @@ func newHandler(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{
-		store:    d.Store,
-		app:      d.App,
-		log:      d.Logger,
-		now:      d.Now,
-		sessions: auth.Sessions{Store: d.Store, Now: d.Now},
-		throttle: auth.NewThrottle(d.Store, d.Now),
-		tmpl:     t,
-		metrics:  newMetrics(d.Store),
-		proxies:  d.TrustedProxies,
-	}, nil
+	h := &Handler{
+		store:   d.Store,
+		app:     d.App,
+		log:     d.Logger,
+		now:     d.Now,
+		tmpl:    t,
+		metrics: newMetrics(d.Store),
+		proxies: d.TrustedProxies,
+	}
+	if d.App != nil { // the app's sessions and throttle: one of each per process
+		h.sessions, h.throttle = d.App.Sessions, d.App.Throttle
+	}
+	return h, nil
 }
-
-func init() { gin.SetMode(gin.ReleaseMode) }
