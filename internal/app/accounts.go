@@ -99,15 +99,17 @@ func (a *App) SignIn(ctx context.Context, email, password, addr string) (*store.
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
-	if u == nil || u.Disabled || !auth.Check(u.PasswordHash, password) {
-		if u == nil {
-			// Spend the time a real check takes, so timing does not reveal accounts.
-			auth.Check(dummyHash, password)
-		}
+	// Always spend the time one check takes, so timing reveals neither
+	// whether an account exists nor whether it is disabled.
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if ok := auth.Check(hash, password); u == nil || u.Disabled || !ok {
 		if err := a.Throttle.Failed(ctx, email, addr); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: wrong e-mail or password", apperr.ErrUnauthenticated)
+		return nil, apperr.Say(apperr.ErrUnauthenticated, "The e-mail address or password is not right.")
 	}
 	if err := a.Throttle.Succeeded(ctx, email); err != nil {
 		return nil, err

@@ -21,6 +21,9 @@ type deniedError struct{ msg string }
 func (e *deniedError) Error() string { return e.msg }
 func (e *deniedError) Unwrap() error { return workflow.ErrForbidden }
 
+// SafeMessage is the refusal's reason, which is written for people.
+func (e *deniedError) SafeMessage() string { return e.msg }
+
 func denied(format string, a ...any) error { return &deniedError{msg: fmt.Sprintf(format, a...)} }
 
 // Comment is one message of the committee's discussion on a note, with its author's name.

@@ -224,7 +224,8 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 	case !CanSee(u, cur):
 		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrNotFound)
 	case cur.Owner != u.ID:
-		return nil, fmt.Errorf("%s note %s: it belongs to someone else: %w", tr.Event, id, apperr.ErrForbidden)
+		return nil, fmt.Errorf("%s note %s: it belongs to someone else: %w", tr.Event, id,
+			apperr.Say(apperr.ErrForbidden, "Only the note's owner can %s it.", strings.ToLower(workflow.EventLabel(tr.Event))))
 	}
 	return nil, err
 }

@@ -65,3 +65,42 @@ type Conflict struct {
 }
 
 func (e *Conflict) Error() string { return e.Message }
+
+// Safe is an error whose message is written for the person who caused it.
+// Its Error text may be wrapped with context for the log
+// (fmt.Errorf("submit note %s: %w", id, err)); SafeMessage finds the
+// sentence meant for people inside such a chain.
+type Safe interface {
+	error
+	SafeMessage() string
+}
+
+// SafeMessage returns the message for people of the first Safe error in
+// err's chain, and whether there is one.
+func SafeMessage(err error) (string, bool) {
+	var s Safe
+	if errors.As(err, &s) {
+		return s.SafeMessage(), true
+	}
+	return "", false
+}
+
+// Said is an error of a kind (a sentinel such as ErrForbidden, which
+// decides the status) with a sentence for people.
+type Said struct {
+	Kind error
+	Text string
+}
+
+func (e *Said) Error() string { return e.Text }
+
+// SafeMessage is the sentence for people.
+func (e *Said) SafeMessage() string { return e.Text }
+
+// Unwrap makes the error match its kind.
+func (e *Said) Unwrap() error { return e.Kind }
+
+// Say builds a Said error of kind with a formatted sentence.
+func Say(kind error, format string, a ...any) error {
+	return &Said{Kind: kind, Text: fmt.Sprintf(format, a...)}
+}

@@ -65,21 +65,13 @@ func classify(err error) (int, apiError) {
 	case errors.Is(err, apperr.ErrDuplicate):
 		return 409, apiError{Code: "duplicate", Message: "That already exists."}
 	case errors.Is(err, workflow.ErrCallClosed):
-		return 409, apiError{Code: "call_closed", Message: "The call is not accepting submissions now."}
+		return 409, apiError{Code: "call_closed", Message: safeSentence(err, "The call is not accepting submissions now.")}
 	case errors.Is(err, workflow.ErrReasonRequired), errors.Is(err, workflow.ErrMinReviews):
-		return 422, apiError{Code: "validation_failed", Message: sentence(err)}
+		return 422, apiError{Code: "validation_failed", Message: safeSentence(err, "Some fields need attention.")}
 	case errors.Is(err, apperr.ErrUnauthenticated):
-		msg := "Sign in to continue."
-		if strings.Contains(err.Error(), "wrong e-mail or password") {
-			msg = "The e-mail address or password is not right."
-		}
-		return 401, apiError{Code: "unauthenticated", Message: msg}
+		return 401, apiError{Code: "unauthenticated", Message: safeSentence(err, "Sign in to continue.")}
 	case errors.Is(err, apperr.ErrForbidden), errors.Is(err, workflow.ErrForbidden):
-		msg := "You are not allowed to do that."
-		if errors.Is(err, workflow.ErrForbidden) {
-			msg = sentence(err)
-		}
-		return 403, apiError{Code: "forbidden", Message: msg}
+		return 403, apiError{Code: "forbidden", Message: safeSentence(err, "You are not allowed to do that.")}
 	case errors.Is(err, apperr.ErrNotFound):
 		return 404, apiError{Code: "not_found", Message: "Not found."}
 	case errors.Is(err, apperr.ErrUnavailable):
@@ -88,11 +80,13 @@ func classify(err error) (int, apiError) {
 	return 500, apiError{Code: "internal", Message: "Something went wrong on our side. Quote the request id if you report it."}
 }
 
-// sentence capitalises a domain error's own message, which is written for people.
-func sentence(err error) string {
-	s := err.Error()
-	if s == "" {
-		return s
+// safeSentence is the message for people that err carries (apperr.Safe),
+// as a sentence, or fallback: never the text of the whole wrap chain,
+// which is for the log.
+func safeSentence(err error, fallback string) string {
+	s, ok := apperr.SafeMessage(err)
+	if !ok || s == "" {
+		return fallback
 	}
 	s = strings.ToUpper(s[:1]) + s[1:]
 	if !strings.HasSuffix(s, ".") {

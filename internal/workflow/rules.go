@@ -144,6 +144,9 @@ type ruleError struct {
 func (e *ruleError) Error() string { return e.msg }
 func (e *ruleError) Unwrap() error { return e.kind }
 
+// SafeMessage is the rule's sentence, which is written for people.
+func (e *ruleError) SafeMessage() string { return e.msg }
+
 // Check reports whether actor a may fire e on a note in state s in situation
 // sit: nil, a *TransitionError, or an error matching ErrForbidden,
 // ErrCallClosed, ErrReasonRequired or ErrMinReviews, checked in that order.
