@@ -8,11 +8,9 @@ import (
 
 // Why the call's normalised means are refreshed in the background: a
 // review change moves the call's mean and spread and its reviewer's, so in
-// principle every scored note's normalised mean moves, and rewriting a note
-// and its summary costs a few milliseconds each on the embedded engine
-// (about 2,000 notes: seconds), on top of reading every submitted review of
-// the call (about 1 s for 6,000). That cannot sit inside a reviewer's
-// request. The note's own aggregate is stored at once (refreshNoteScore);
+// principle every scored note's normalised mean moves: rewriting them and
+// reading every review of the call takes seconds on a large call
+// (docs/performance.md), which cannot sit inside a reviewer's request. The note's own aggregate is stored at once (refreshNoteScore);
 // the call-wide pass below runs after, coalesced (changes arriving during a
 // pass cause one more pass, not one each), and rewrites only the notes
 // whose stored figures differ. The normalised mean is stored to one

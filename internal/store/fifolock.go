@@ -7,11 +7,10 @@ import (
 )
 
 // fifoLock is a mutual-exclusion lock that serves waiters in arrival
-// order. The embedded engine's write lock is held for about two
-// milliseconds per write and, at a deadline, dozens of participants queue
-// for it; sync.Mutex lets a newcomer overtake sleeping waiters, which
-// spreads their waits (measured: p99 1.6× the median under 32 clients).
-// Served in order, every write waits about the same time.
+// order. At a deadline dozens of participants queue for the embedded
+// engine's write lock; sync.Mutex lets a newcomer overtake sleeping
+// waiters, which spreads their waits (docs/performance.md). Served in
+// order, every write waits about the same time.
 type fifoLock struct {
 	mu    sync.Mutex
 	held  bool

@@ -1,14 +1,22 @@
 // Package store keeps cocreate's data in MongoDB, or in the embedded
 // MongoDB-compatible engine, through the official driver.
 //
-// Every update, findOneAndUpdate, replace, bulk write and delete goes through
-// the helpers in this file. On the embedded engine they are serialised per
-// database file: one lock for the main database, and one writer at a time
-// per note shard (shards.go, writesched.go). FerretDB 1.24's SQLite handler
-// does not run an update's read and write in one transaction, so concurrent
-// updates are otherwise lost (measured: 500 racing $inc kept 15; two
-// compare-and-set racers both won). A test (TestNoWriteBypassesTheLock)
-// keeps other files from calling the driver's write methods directly.
+// Every insert, update, findOneAndUpdate, replace, bulk write and delete
+// goes through the helpers in this file (write). On the embedded engine
+// they are serialised per database file: one lock for the main database,
+// and one writer at a time per note shard (shards.go, writesched.go).
+// FerretDB 1.24 does not run an update's read and write in one
+// transaction, so concurrent updates are otherwise lost (docs/performance.md
+// has the measurements). A test (TestNoWriteBypassesTheLock) keeps other
+// files from calling the driver's write methods directly.
+//
+// A write that has started runs to its end on a context detached from the
+// request, and only then releases the lock: a client that gives up never
+// leaves the engine writing while the next writer reads. When the engine
+// answers an error, whether the write applied is unknown: the embedded
+// engine reads the document back under the same lock and settles it (a
+// note's Rev, a review's version, moved by one or not); on MongoDB what
+// is derived from the document (its summary) is refreshed from it as it is.
 //
 // On the embedded engine the store also keeps in memory what one process
 // may: documents read by _id (cache.go), and note summaries and counters,
