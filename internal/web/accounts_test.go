@@ -342,7 +342,8 @@ func TestSignInThroughThePage(t *testing.T) {
 	if p := b.get("/login"); p.Status != http.StatusSeeOther {
 		t.Fatalf("login page when signed in: %d", p.Status)
 	}
-	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"} {
+	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+		"/\t/evil.example/", "/\n/evil.example", "/\r\n/evil.example", "/x\\..\\\\evil.example", "/ /evil.example", "/\u00a0/evil.example", "/\x7f/evil"} {
 		b2 := ts.browser()
 		p := b2.post("/login", url.Values{"email": {u.Email}, "password": {goodPassword}, "next": {next}})
 		if p.Status != http.StatusSeeOther || p.Location != "/" {

@@ -38,10 +38,7 @@ func (h *Handler) showAssignPage(c *gin.Context, status int, rowNote, rowErr, pe
 		h.fail(c, err)
 		return
 	}
-	page, _ := strconv.Atoi(c.Query("page"))
-	if page < 1 {
-		page = 1
-	}
+	page, _ := pageParam(c) // a page, so it clamps and never fails
 	p := &assignPage{Layout: Layout{Title: "Assign reviewers: " + o.Call.Title}, O: o, Page: page,
 		Pages: max(1, (len(o.Notes)+assignPerPage-1)/assignPerPage), RowNote: rowNote, RowError: rowErr,
 		PerNote: perNote, PerNoteError: perNoteErr}

@@ -95,22 +95,47 @@ func jsonKind(goType string) string {
 	return "an object"
 }
 
-// pageParams reads page and per_page (api.md: page ≥ 1, per_page 1–200, default 50).
+// maxPage is the highest page number a list takes: far past any list's
+// end, and low enough that page × per_page cannot overflow.
+const maxPage = 100_000
+
+// pageParams reads page and per_page (api.md: page ≥ 1, per_page 1–200,
+// default 50). The API refuses a value out of range (400); a page clamps
+// it, since a person followed or edited a link.
 func pageParams(c *gin.Context) (int, int, error) {
-	page, per := 1, 50
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return 0, 0, badRequest("page must be a whole number of 1 or more.")
-		}
-		page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return 0, 0, err
 	}
+	per := 50
 	if v := c.Query("per_page"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
+		switch {
+		case err == nil && n >= 1 && n <= 200:
+			per = n
+		case isAPI(c):
 			return 0, 0, badRequest("per_page must be a whole number from 1 to 200.")
+		case err == nil && n > 200:
+			per = 200
 		}
-		per = n
 	}
 	return page, per, nil
+}
+
+// pageParam reads page (1 to maxPage) as pageParams does.
+func pageParam(c *gin.Context) (int, error) {
+	v := c.Query("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err == nil && n >= 1 && n <= maxPage:
+		return n, nil
+	case isAPI(c):
+		return 0, badRequest("page must be a whole number from 1 to %d.", maxPage)
+	case err == nil && n > maxPage, errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
+		return maxPage, nil
+	}
+	return 1, nil
 }

@@ -116,13 +116,11 @@ func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
 	if q.Class != "A" && q.Class != "B" && q.Class != "D" {
 		q.Class = ""
 	}
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return q, badRequest("page must be a whole number of 1 or more.")
-		}
-		q.Page = n
+	page, err := pageParam(c)
+	if err != nil {
+		return q, err
 	}
+	q.Page = page
 	return q, nil
 }
 

@@ -217,11 +217,3 @@ func (h *Handler) checkCSRF(c *gin.Context) {
 	}
 	c.Next()
 }
-
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
-}
