@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/auth"
@@ -32,9 +33,44 @@ type Registration struct {
 	Phone        string `json:"phone"`
 }
 
+// validEmail accepts a normalised address (store.NormalizeEmail) that
+// parses as one plain address, has only visible characters, and whose
+// letters all come from one script: "сoordinator@example.org" with a
+// Cyrillic "с" would otherwise pass for another person's address.
 func validEmail(e string) bool {
 	a, err := mail.ParseAddress(e)
-	return err == nil && a.Address == e && len(e) <= 254 && strings.Contains(e, "@")
+	if err != nil || a.Address != e || len(e) > 254 || !strings.Contains(e, "@") {
+		return false
+	}
+	script := ""
+	for _, r := range e {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return false
+		}
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		s := scriptOf(r)
+		if script == "" {
+			script = s
+		} else if s != script {
+			return false
+		}
+	}
+	return true
+}
+
+// scriptOf names the Unicode script of a letter ("" when none claims it).
+func scriptOf(r rune) string {
+	if r < 0x80 {
+		return "Latin"
+	}
+	for name, t := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(t, r) {
+			return name
+		}
+	}
+	return ""
 }
 
 func checkText(errs apperr.Fields, key, label, v string, required bool, max int) {

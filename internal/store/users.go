@@ -1,9 +1,12 @@
 package store
 
 import (
+	"unicode"
+
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"time"
 
@@ -45,8 +48,20 @@ func (u *User) Has(role string) bool {
 // IsCommittee reports whether the user is a reviewer or the chair.
 func (u *User) IsCommittee() bool { return u.Has("reviewer") || u.Has("chair") }
 
-// NormalizeEmail trims and lower-cases an e-mail address, the form it is compared in.
-func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+// NormalizeEmail is the form an e-mail address is compared in: Unicode
+// compatibility-normalised (NFKC: fullwidth "ｃ" is "c"), without invisible
+// format characters (a zero-width space), trimmed and lower-cased. So an
+// address that only looks different is the same address.
+func NormalizeEmail(e string) string {
+	e = norm.NFKC.String(e)
+	e = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, e)
+	return strings.ToLower(strings.TrimSpace(e))
+}
 
 // emailDoc maps a normalised e-mail to its user by _id, the one look-up the
 // embedded engine answers without a scan.
