@@ -11,15 +11,32 @@ import (
 
 // mayScore refuses anyone but an assigned reviewer without a conflict of interest.
 func mayScore(u *store.User, n *store.Note, owner *store.User) error {
+	if err := conflicted(u, n, owner, "score"); err != nil {
+		return err
+	}
+	if n.AssignedTo(u.ID) == nil {
+		return denied("you are not assigned to review this note")
+	}
+	return nil
+}
+
+// MayScreen refuses u the screening of n (whose submitter is owner) on
+// the rule scoring follows: not one's own note, no conflict of interest.
+func MayScreen(u *store.User, n *store.Note, owner *store.User) error {
+	return conflicted(u, n, owner, "screen")
+}
+
+// conflicted refuses u the committee's work (verb: screen, score) on n,
+// whose submitter is owner, when it is u's own note or u has a conflict of
+// interest with it: declared, or the submitter's organisation.
+func conflicted(u *store.User, n *store.Note, owner *store.User, verb string) error {
 	switch {
 	case n.Owner == u.ID:
-		return denied("this is your own note, so you cannot score it")
+		return denied("this is your own note, so you cannot %s it", verb)
 	case n.HasConflict(u.ID):
-		return denied("you declared a conflict of interest with this note, so you cannot score it")
+		return denied("you declared a conflict of interest with this note, so you cannot %s it", verb)
 	case owner != nil && review.SameOrganization(u.Organization, owner.Organization):
-		return denied("you belong to the submitter's organisation, so you have a conflict of interest and cannot score this note")
-	case n.AssignedTo(u.ID) == nil:
-		return denied("you are not assigned to review this note")
+		return denied("you belong to the submitter's organisation, so you have a conflict of interest and cannot %s this note", verb)
 	}
 	return nil
 }

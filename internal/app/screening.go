@@ -67,8 +67,12 @@ func (a *App) screen(ctx context.Context, u *store.User, id string, in ScreenInp
 	if err != nil {
 		return nil, err
 	}
-	if n.Owner == u.ID {
-		return nil, denied("you cannot screen your own note")
+	owner, err := a.Store.UserByID(ctx, n.Owner)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, err
+	}
+	if err := MayScreen(u, n, owner); err != nil {
+		return nil, err
 	}
 	var ev workflow.Event
 	switch in.Outcome {

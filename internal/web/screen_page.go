@@ -141,6 +141,9 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 	ctx := c.Request.Context()
 	u := currentUser(c)
 	n, call, owner, err := h.app.CommitteeNote(ctx, u, c.Param("id"))
+	if err == nil {
+		err = app.MayScreen(u, n, owner)
+	}
 	if err != nil {
 		h.fail(c, err)
 		return nil, false
