@@ -21,22 +21,47 @@ func OwnerState(n *store.Note) string {
 	return n.State
 }
 
-// HistoryFor returns the note's history as viewer may see it. The committee
-// and coordinators see everything. The owner sees committee actions by role,
-// never by person, and decision entries only up to the call's last publication.
+// HistoryFor returns the note's history as viewer may see it. The owner
+// sees it as an owner whatever other roles they hold: committee actions by
+// role, never by person, the screening steps addressed to them, and of the
+// decisions only the one last published (never a reopening, or a class
+// decided and changed before publication). The committee and
+// coordinators see everything, except that under blind review a plain
+// reviewer never learns who the owner is: the owner's own steps name them
+// as "owner".
 func HistoryFor(viewer *store.User, n *store.Note, c *store.Call) []store.HistoryEntry {
-	if viewer.ID != n.Owner || viewer.IsCommittee() || viewer.Has("coordinator") {
-		return append([]store.HistoryEntry(nil), n.History...)
+	if viewer.ID == n.Owner {
+		return ownerHistory(n, c)
+	}
+	out := append([]store.HistoryEntry(nil), n.History...)
+	if Blind(viewer, n, c) {
+		for i := range out {
+			if out[i].ByRole == "owner" {
+				out[i].By = "owner"
+			}
+		}
+	}
+	return out
+}
+
+func ownerHistory(n *store.Note, c *store.Call) []store.HistoryEntry {
+	published := -1 // the classification entry of the decision last published
+	if n.Published != nil && c.PublishedAt != nil {
+		for i, h := range n.History {
+			if h.Event == "classify" && !h.At.After(*c.PublishedAt) {
+				published = i
+			}
+		}
 	}
 	out := make([]store.HistoryEntry, 0, len(n.History))
-	for _, h := range n.History {
-		if decisionEvents[h.Event] && (c.PublishedAt == nil || h.At.After(*c.PublishedAt) || n.Published == nil) {
+	for i, h := range n.History {
+		if decisionEvents[h.Event] && i != published {
 			continue
 		}
 		if h.ByRole != "owner" {
 			h.By = h.ByRole
 		}
-		if decisionEvents[h.Event] && h.To == "classified" {
+		if i == published {
 			h.Reason = "" // the reasoned response is shown from the published decision
 		}
 		out = append(out, h)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"cocreate/internal/notes"
+	"cocreate/internal/review"
 	"cocreate/internal/store"
 )
 
@@ -319,6 +322,63 @@ func TestPublicationShowsTheDecisionToTheOwner(t *testing.T) {
 	}
 	if r := w.ts.api("GET", "/api/v1/notes/"+n.ID, ownerTok, nil); r.obj("note")["decision"].(map[string]any)["class"] != "C" {
 		t.Fatalf("the new decision did not reach the owner: %s", r.Raw)
+	}
+	// The owner's history holds the published decision once, and nothing of
+	// the reopening or its internal reason.
+	h := w.ts.api("GET", "/api/v1/notes/"+n.ID+"/history", ownerTok, nil)
+	classify := 0
+	for _, e := range h.Body["items"].([]any) {
+		m := e.(map[string]any)
+		if m["event"] == "reopen" || strings.Contains(fmt.Sprint(m["reason"]), "Funding fell through") {
+			t.Errorf("the owner's history shows the reopening: %v", m)
+		}
+		if m["event"] == "classify" {
+			classify++
+		}
+	}
+	if classify != 1 {
+		t.Errorf("the owner's history has %d classifications, want the one published: %s", classify, h.Raw)
+	}
+}
+
+// TestOwnerRulesComeFirst gives a participant the committee's roles: on
+// their own note they still see only what an owner sees (no unpublished
+// class, no internal reasons), and under blind review a plain reviewer's
+// history never names the owner.
+func TestOwnerRulesComeFirst(t *testing.T) {
+	w := newCommitteeWorld(t)
+	n := w.scored(t, "Open contracts", 3, 75)
+	if r := w.ts.api("POST", "/api/v1/notes/"+n.ID+"/classify", w.chairTok, classifyBodyFor(n, "A", "included")); r.Status != 200 {
+		t.Fatalf("classify: %d %s", r.Status, r.Raw)
+	}
+	if r := w.ts.api("PATCH", "/api/v1/users/"+w.owner.ID, w.coordTok, map[string]any{"roles": []string{"participant", "reviewer", "chair"}}); r.Status != 200 {
+		t.Fatalf("give the owner committee roles: %d %s", r.Status, r.Raw)
+	}
+	tok := w.login(t, w.owner)
+	if r := w.ts.api("GET", "/api/v1/notes/"+n.ID, tok, nil); r.obj("note")["state"] != "screened" || r.obj("note")["decision"] != nil {
+		t.Errorf("an owner with committee roles sees: %s", r.Raw)
+	}
+	h := w.ts.api("GET", "/api/v1/notes/"+n.ID+"/history", tok, nil)
+	for _, e := range h.Body["items"].([]any) {
+		if m := e.(map[string]any); m["event"] == "classify" || m["by"] == w.chair.ID {
+			t.Errorf("an owner with committee roles reads %v", m)
+		}
+	}
+
+	now := w.ts.clock.Now()
+	blind := &store.Call{Slug: "blind-2026", Title: "Blind", RefPrefix: "BL2026", OpensAt: now.AddDate(0, 0, -10),
+		ClosesAt: now.AddDate(0, 0, 20), PlanStart: "2026-09", PlanEnd: "2028-08", TimeZone: "America/Belize", BlindReview: true,
+		ReviewersPerNote: 3, MinReviews: 3, Criteria: review.DefaultCriteria(), WordLimits: notes.DefaultWordLimits()}
+	if err := w.ts.store.CreateCall(context.Background(), blind); err != nil {
+		t.Fatal(err)
+	}
+	bn := w.note(t, blind, "screened", "Blind note", "justice", time.Hour, func(n *store.Note) {
+		n.History = []store.HistoryEntry{{From: "draft", To: "submitted", Event: "submit", By: w.owner.ID, ByRole: "owner", At: now},
+			{From: "submitted", To: "screened", Event: "screen_pass", By: w.chair.ID, ByRole: "chair", At: now}}
+	})
+	h = w.ts.api("GET", "/api/v1/notes/"+bn.ID+"/history", w.rev1Tok, nil)
+	if h.Status != 200 || strings.Contains(string(h.Raw), w.owner.ID) {
+		t.Errorf("a plain reviewer's history of a blind note names the owner: %d %s", h.Status, h.Raw)
 	}
 }
 
