@@ -57,8 +57,8 @@ func CanSee(u *store.User, n *store.Note) bool {
 	return u.IsCommittee() || u.Has("coordinator")
 }
 
-// prepare normalises f for storage and applies the draft rules.
-func prepare(f *notes.Fields) error {
+// prepare normalises f for storage and applies the draft rules of call c.
+func prepare(f *notes.Fields, c *store.Call) error {
 	f.Normalize()
 	if f.Values == nil {
 		f.Values = []string{}
@@ -66,11 +66,15 @@ func prepare(f *notes.Fields) error {
 	if f.Milestones == nil {
 		f.Milestones = []notes.Milestone{}
 	}
-	if errs := notes.ValidateDraft(*f); errs != nil {
+	if errs := notes.ValidateDraft(*f, c.WordLimits); errs != nil {
 		return &DraftError{Fields: errs}
 	}
 	return nil
 }
+
+// MaxDraftsPerCall is how many drafts one participant may keep in a call
+// at once: more than anyone writes, few enough that nobody can fill the store.
+const MaxDraftsPerCall = 50
 
 // CreateNote starts a draft by u in the call (id or slug). The call must be
 // open; the draft may be incomplete.
@@ -85,8 +89,15 @@ func (a *App) CreateNote(ctx context.Context, u *store.User, callID string, f no
 	if c.Status(a.Now()) != workflow.CallOpen {
 		return nil, fmt.Errorf("create note in call %s: %w", c.Slug, workflow.ErrCallClosed)
 	}
-	if err := prepare(&f); err != nil {
+	if err := prepare(&f, c); err != nil {
 		return nil, err
+	}
+	drafts, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID, Owner: u.ID, States: []string{string(workflow.Draft)}})
+	if err != nil {
+		return nil, err
+	}
+	if len(drafts) >= MaxDraftsPerCall {
+		return nil, apperr.Invalidf("You already have %d drafts in this call, the most one person may keep. Finish or withdraw one of them before you start another.", len(drafts))
 	}
 	n := &store.Note{CallID: c.ID, State: string(workflow.Draft), Owner: u.ID, Fields: f}
 	if err := a.Store.CreateNote(ctx, n); err != nil {
@@ -173,7 +184,7 @@ func (a *App) SaveNote(ctx context.Context, u *store.User, id string, version in
 	if err := a.Editable(n, c); err != nil {
 		return nil, fmt.Errorf("save note %s: %w", id, err)
 	}
-	if err := prepare(&f); err != nil {
+	if err := prepare(&f, c); err != nil {
 		return nil, err
 	}
 	if version != n.Version {

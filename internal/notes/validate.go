@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cocreate/internal/enum"
 )
@@ -83,11 +84,46 @@ func (e FieldErrors) add(key, msg string) {
 	}
 }
 
+// CharsPerWord is how many characters a draft's field may hold per word of
+// its limit: far more than any real text needs (words average about six),
+// so only a text no one would submit is refused, and a draft stays small.
+const CharsPerWord = 20
+
+// switchedOffWords stands for the word limit of a field whose limit the
+// call switched off, to bound its characters.
+const switchedOffWords = 1000
+
+// MaxNoteChars bounds all the text of one note, whatever the limits.
+const MaxNoteChars = 40_000
+
 // ValidateDraft checks only what makes a draft unstorable: unknown values or
-// policy area, malformed due months and more than 5 milestone rows. Drafts
-// may be incomplete, so nothing is required. It returns nil when all is well.
-func ValidateDraft(f Fields) FieldErrors {
+// policy area, malformed due months, more than 5 milestone rows, and text
+// far beyond the word limits (CharsPerWord characters a word of the limit,
+// limits as in ValidateSubmit, and MaxNoteChars in all). Drafts may be
+// incomplete, so nothing is required. It returns nil when all is well.
+func ValidateDraft(f Fields, limits map[string]int) FieldErrors {
 	errs := FieldErrors{}
+	limit := limitOf(limits)
+	total := 0
+	tooLong := func(key, label, text string, words int) {
+		n := utf8.RuneCountInString(text)
+		total += n
+		if words <= 0 {
+			words = switchedOffWords // no word limit: still a bound on what is stored
+		}
+		if capChars := max(words, 10) * CharsPerWord; n > capChars {
+			errs.add(key, fmt.Sprintf("%s is far too long to keep: it has %d characters, and %d is the most a draft holds", label, n, capChars))
+		}
+	}
+	for _, key := range textFields {
+		tooLong(key, Label(key), f.text(key), limit(key))
+	}
+	for i, m := range f.Milestones {
+		tooLong(milestoneKey(i, "deliverable"), strings.TrimSuffix(milestonePrefix(i), ": ")+" deliverable", m.Deliverable+" "+m.Responsible, limit(milestoneLimitKey))
+	}
+	if total > MaxNoteChars {
+		errs.add("title", fmt.Sprintf("The note is far too long to keep (%d characters in all): shorten it to %d characters or fewer", total, MaxNoteChars))
+	}
 	for _, v := range f.Values {
 		if !enum.Values.Has(v) {
 			errs.add("values", "Choose values from the list: "+strconv.Quote(v)+" is not one of them")
@@ -132,17 +168,11 @@ const coreValuesMessage = "Choose at least one core value: transparency, partici
 // [planStart, planEnd] (YYYY-MM, inclusive; a bound that is not a valid
 // month is not checked). It returns nil when the note may be submitted.
 func ValidateSubmit(f Fields, limits map[string]int, planStart, planEnd string) FieldErrors {
-	errs := ValidateDraft(f)
+	errs := ValidateDraft(f, limits)
 	if errs == nil {
 		errs = FieldErrors{}
 	}
-	defaults := DefaultWordLimits()
-	limit := func(key string) int {
-		if n, ok := limits[key]; ok {
-			return n
-		}
-		return defaults[key]
-	}
+	limit := limitOf(limits)
 
 	for _, key := range textFields {
 		text := f.text(key)
@@ -192,6 +222,18 @@ func ValidateSubmit(f Fields, limits map[string]int, planStart, planEnd string) 
 		return nil
 	}
 	return errs
+}
+
+// limitOf looks a field's word limit up in limits, and in the defaults when
+// limits lacks it.
+func limitOf(limits map[string]int) func(key string) int {
+	defaults := DefaultWordLimits()
+	return func(key string) int {
+		if n, ok := limits[key]; ok {
+			return n
+		}
+		return defaults[key]
+	}
 }
 
 // checkValues applies the core-value rule; unknown values were reported by

@@ -284,7 +284,7 @@ func TestValidateDraft(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ValidateDraft(tc.f)
+			got := ValidateDraft(tc.f, nil)
 			if len(tc.want) == 0 {
 				if got != nil {
 					t.Fatalf("ValidateDraft = %v, want nil", got)
@@ -340,5 +340,25 @@ func TestFieldErrorsOrderAndError(t *testing.T) {
 	var err error = FieldErrors{"title": "Enter a title", "problem": "Describe the public problem the commitment addresses"}
 	if got, want := err.Error(), "invalid fields: title: Enter a title; problem: Describe the public problem the commitment addresses"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestDraftCharacterBounds refuses a field far beyond its word limit, and
+// a note whose fields each fit raised limits but are too long together.
+func TestDraftCharacterBounds(t *testing.T) {
+	long := strings.Repeat("x", 15*CharsPerWord+1)
+	if errs := ValidateDraft(Fields{Title: long}, nil); errs["title"] == "" {
+		t.Fatalf("a title of %d characters passed", len(long))
+	}
+	if errs := ValidateDraft(Fields{Title: long}, map[string]int{"title": 16}); errs != nil {
+		t.Fatalf("a raised limit still refused the title: %v", errs)
+	}
+	raised := map[string]int{"problem": 1000, "commitment": 1000, "change": 1000}
+	part := strings.Repeat("word ", 3000) // 15,000 characters each
+	if errs := ValidateDraft(Fields{Problem: part, Commitment: part}, raised); errs != nil {
+		t.Fatalf("two long fields within the note's bound: %v", errs)
+	}
+	if errs := ValidateDraft(Fields{Problem: part, Commitment: part, Change: part}, raised); errs["title"] == "" {
+		t.Fatalf("45,000 characters in all passed: %v", errs)
 	}
 }
