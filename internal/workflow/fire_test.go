@@ -128,3 +128,18 @@ func TestTheRulesAreTheGuards(t *testing.T) {
 		t.Errorf("the chair withdraws under a chair-only rule: %v", err)
 	}
 }
+
+// TestAnEventWithoutARuleIsRefused adds a row to Table for an event no rule
+// covers: the FSM would allow it, its guard refuses it.
+func TestAnEventWithoutARuleIsRefused(t *testing.T) {
+	saved := slices.Clone(Table)
+	t.Cleanup(func() { Table = saved })
+	Table = append(slices.Clone(saved), fsm.EventDesc{Name: "archive", Src: []string{string(Classified)}, Dst: "archived"})
+	if !Can(Classified, "archive") {
+		t.Fatal("the added row is not in the table")
+	}
+	step, err := Fire(context.Background(), Classified, "archive", anyone, allOK)
+	if !errors.Is(err, ErrForbidden) || step != (Step{}) {
+		t.Fatalf("Fire(classified, archive) = %+v, %v; want refused: no rule", step, err)
+	}
+}

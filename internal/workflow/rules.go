@@ -169,49 +169,6 @@ type Step struct {
 // error refuses the event and Fire returns it as it is.
 type Guard func() error
 
-// firing is what one Fire passes its FSM's callbacks: who acts, in which
-// situation, the caller's guards, and the step the FSM fills in.
-type firing struct {
-	actor  Actor
-	sit    Situation
-	guards []Guard
-	step   Step
-	moved  bool
-}
-
-// callbacks are the FSM callbacks of every Fire. before_<event> is that
-// event's rule (lifecycle rules first, then Rules); before_event, which the
-// FSM calls next, runs the caller's guards; enter_state records the step
-// from the FSM's own event.
-var callbacks = func() fsm.Callbacks {
-	cbs := fsm.Callbacks{
-		"before_event": func(_ context.Context, fe *fsm.Event) {
-			f := fe.Args[0].(*firing)
-			for _, g := range f.guards {
-				if err := g(); err != nil {
-					fe.Cancel(err)
-					return
-				}
-			}
-		},
-		"enter_state": func(_ context.Context, fe *fsm.Event) {
-			f := fe.Args[0].(*firing)
-			f.step = Step{From: State(fe.Src), To: State(fe.Dst), Event: Event(fe.Event)}
-			f.moved = true
-		},
-	}
-	for _, d := range Table {
-		e := Event(d.Name)
-		cbs["before_"+d.Name] = func(_ context.Context, fe *fsm.Event) {
-			f := fe.Args[0].(*firing)
-			if err := rule(State(fe.Src), e, f.actor, f.sit); err != nil {
-				fe.Cancel(err)
-			}
-		}
-	}
-	return cbs
-}()
-
 // Fire runs e on a fresh FSM built from Table standing at s, with the rules
 // for actor a in situation sit as its guards, then guards in order, and
 // returns the step the FSM made. A refusal is a *TransitionError (no such
@@ -219,16 +176,42 @@ var callbacks = func() fsm.Callbacks {
 // ErrForbidden, ErrCallClosed, ErrReasonRequired or ErrMinReviews, in that
 // order, or the first failing guard's own error; a ctx already done
 // refuses with ctx's error. Nothing is stored: the caller writes the step.
+//
+// The FSM's callbacks: before_<event>, for every event of Table, is that
+// event's rule (lifecycle rules first, then Rules); before_event, which
+// the FSM calls next, runs guards; enter_state records the step from the
+// FSM's own event.
 func Fire(ctx context.Context, s State, e Event, a Actor, sit Situation, guards ...Guard) (Step, error) {
-	f := &firing{actor: a, sit: sit, guards: guards}
-	m := fsm.NewFSM(string(s), Table, callbacks)
-	err := m.Event(ctx, string(e), f)
+	var step Step
+	moved := false
+	cbs := fsm.Callbacks{
+		"before_event": func(_ context.Context, fe *fsm.Event) {
+			for _, g := range guards {
+				if err := g(); err != nil {
+					fe.Cancel(err)
+					return
+				}
+			}
+		},
+		"enter_state": func(_ context.Context, fe *fsm.Event) {
+			step = Step{From: State(fe.Src), To: State(fe.Dst), Event: Event(fe.Event)}
+			moved = true
+		},
+	}
+	for _, d := range Table {
+		cbs["before_"+d.Name] = func(_ context.Context, fe *fsm.Event) {
+			if err := rule(State(fe.Src), Event(fe.Event), a, sit); err != nil {
+				fe.Cancel(err)
+			}
+		}
+	}
+	err := fsm.NewFSM(string(s), Table, cbs).Event(ctx, string(e))
 	var canceled fsm.CanceledError
 	var invalid fsm.InvalidEventError
 	var unknown fsm.UnknownEventError
 	switch {
-	case err == nil && f.moved:
-		return f.step, nil
+	case err == nil && moved:
+		return step, nil
 	case err == nil:
 		return Step{}, fmt.Errorf("%s a note in state %s: the state machine did not move", e, s)
 	case errors.As(err, &canceled) && canceled.Err != nil:
