@@ -31,26 +31,11 @@ type AutoAssignResult struct {
 	Short     []ShortNote `json:"short"`
 }
 
-// ReviewerPool returns the active reviewers: users holding the reviewer role and not disabled.
-func (a *App) ReviewerPool(ctx context.Context) ([]*store.User, error) {
-	all, _, err := a.Store.ListUsers(ctx, "reviewer", 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, u := range all {
-		if !u.Disabled {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
-
 // AutoAssign gives every screened note of the call perNote reviewers (the
 // call's reviewers_per_note when 0) with review.Assign: existing
 // assignments are kept, so a re-run only fills gaps. Each note is written as
 // its own compare-and-set, re-checking eligibility against the note as it
-// is then; notes left short are explained.
+// is then, several notes at once; notes left short are explained.
 func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, perNote int) (*AutoAssignResult, error) {
 	if !u.Has("coordinator") {
 		return nil, denied("only a coordinator assigns reviewers")
@@ -65,18 +50,11 @@ func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, per
 	if perNote < 1 || perNote > maxPerNote {
 		return nil, apperr.Fields{"per_note": fmt.Sprintf("Reviewers per note must be a whole number from 1 to %d", maxPerNote)}
 	}
-	pool, err := a.ReviewerPool(ctx)
-	if err != nil {
-		return nil, err
-	}
-	screened, err := a.screenedNotes(ctx, c.ID)
+	in, err := a.readAssignInputs(ctx, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("assign reviewers for call %s: %w", c.ID, err)
 	}
-	owners, err := a.owners(ctx, screened)
-	if err != nil {
-		return nil, err
-	}
+	pool, screened, owners := in.pool, in.screened, in.owners
 	slots := make([]review.Slot, len(screened))
 	inSlots := map[string]bool{}
 	for i, n := range screened {
@@ -107,20 +85,33 @@ func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, per
 	for _, n := range screened {
 		refs[n.ID] = n.Ref
 	}
+	// Each note is its own compare-and-set (addReviewers), so notes are
+	// written independently, assignWorkers at a time.
+	var todo []*store.Note
 	for _, n := range screened {
-		add := plan.Added[n.ID]
-		if len(add) == 0 {
-			continue
+		if len(plan.Added[n.ID]) > 0 {
+			todo = append(todo, n)
 		}
-		users := make([]*store.User, 0, len(add))
-		for _, id := range add {
+	}
+	added := make([]int, len(todo))
+	err = inParallel(ctx, len(todo), func(i int) error {
+		n := todo[i]
+		users := make([]*store.User, 0, len(plan.Added[n.ID]))
+		for _, id := range plan.Added[n.ID] {
 			users = append(users, byID[id])
 		}
-		added, err := a.addReviewers(ctx, n.ID, users, owners[n.Owner], perNote, true)
+		k, err := a.addReviewers(ctx, n.ID, users, owners[n.Owner], perNote, true)
 		if err != nil {
-			return nil, fmt.Errorf("assign reviewers to note %s: %w", n.ID, err)
+			return fmt.Errorf("assign reviewers to note %s: %w", n.ID, err)
 		}
-		res.Assigned += added
+		added[i] = k
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range added {
+		res.Assigned += k
 	}
 	for _, s := range plan.Short {
 		res.Short = append(res.Short, ShortNote{NoteID: s.NoteID, Ref: refs[s.NoteID], Have: s.Have, Need: s.Need, Reason: s.Reason})
@@ -165,14 +156,4 @@ func (a *App) addReviewers(ctx context.Context, id string, users []*store.User, 
 		return nil
 	})
 	return added, err
-}
-
-// screenedNotes returns the call's screened notes: the ones that take reviewers.
-func (a *App) screenedNotes(ctx context.Context, callID string) ([]*store.Note, error) {
-	var out []*store.Note
-	err := a.Store.EachNote(ctx, callID, []string{string(workflow.Screened)}, func(n *store.Note) error {
-		out = append(out, n)
-		return nil
-	})
-	return out, err
 }

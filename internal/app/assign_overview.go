@@ -55,18 +55,11 @@ func (a *App) AssignmentOverview(ctx context.Context, u *store.User, callKey str
 	if err != nil {
 		return nil, err
 	}
-	pool, err := a.ReviewerPool(ctx)
+	in, err := a.readAssignInputs(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	screened, err := a.screenedNotes(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	owners, err := a.owners(ctx, screened)
-	if err != nil {
-		return nil, err
-	}
+	pool, screened, owners := in.pool, in.screened, in.owners
 	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID})
 	if err != nil {
 		return nil, err

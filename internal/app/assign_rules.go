@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"cocreate/internal/apperr"
@@ -31,16 +29,6 @@ func reviewersOf(pool []*store.User) []review.Reviewer {
 		out[i] = review.Reviewer{ID: u.ID, Name: u.Name, Sector: u.Sector, Organization: u.Organization}
 	}
 	return out
-}
-
-// owners returns the submitters of ns by id.
-func (a *App) owners(ctx context.Context, ns []*store.Note) (map[string]*store.User, error) {
-	ids := make([]string, 0, len(ns))
-	for _, n := range ns {
-		ids = append(ids, n.Owner)
-	}
-	slices.Sort(ids)
-	return a.Store.UsersByIDs(ctx, slices.Compact(ids))
 }
 
 // ineligible says why r cannot review n (written by owner), "" when r can.

@@ -61,10 +61,13 @@ func ReviseByEnd(day string, loc *time.Location) time.Time {
 	return d.AddDate(0, 0, 1).Add(-time.Nanosecond)
 }
 
-// fire checks tr against the workflow rules for u on note id, then applies it
-// as one compare-and-set on {_id, state, version} that also appends the
-// history entry. A refused event is a *workflow.TransitionError (409
-// invalid_transition); a moved version is apperr.ErrStaleVersion (409).
+// fire runs tr through the workflow's FSM for u on note id and applies the
+// step it makes as one compare-and-set on {_id, state, version} that also
+// appends the history entry. The FSM decides: its guards are the workflow
+// rules, then the caller's version and tr.Check, and the state written and
+// the history entry come from the step it made. A refused event is a
+// *workflow.TransitionError (409 invalid_transition); a moved version is
+// apperr.ErrStaleVersion (409).
 func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition) (*store.Note, error) {
 	n, err := a.Store.NoteByID(ctx, id)
 	if err != nil {
@@ -80,32 +83,39 @@ func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition)
 	if n.Screening != nil && n.Screening.ReviseBy != "" {
 		sit.ReviseBy = ReviseByEnd(n.Screening.ReviseBy, c.Location())
 	}
-	state := workflow.State(n.State)
-	if err := workflow.Check(state, tr.Event, actorFor(u, n), sit); err != nil {
-		if errors.Is(err, workflow.ErrInvalidTransition) && tr.Version != 0 && tr.Version != n.Version {
-			// The caller acted on an old copy; say so rather than blame the state.
-			return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
+	// refusedByGuard tells the caller's guard's own error (returned as it
+	// is) from the rules'; errors cannot be compared, some are maps.
+	refusedByGuard := false
+	guard := func() error {
+		var err error
+		switch {
+		case tr.Version != n.Version:
+			err = fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
+		case tr.Check != nil:
+			err = tr.Check(n, c)
 		}
-		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, err)
+		refusedByGuard = err != nil
+		return err
 	}
-	if tr.Version != n.Version {
+	step, err := workflow.Fire(ctx, workflow.State(n.State), tr.Event, actorFor(u, n), sit, guard)
+	switch {
+	case err == nil:
+	case refusedByGuard:
+		return nil, err
+	case errors.Is(err, workflow.ErrInvalidTransition) && tr.Version != 0 && tr.Version != n.Version:
+		// The caller acted on an old copy; say so rather than blame the state.
 		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, apperr.ErrStaleVersion)
-	}
-	if tr.Check != nil {
-		if err := tr.Check(n, c); err != nil {
-			return nil, err
-		}
+	default:
+		return nil, fmt.Errorf("%s note %s: %w", tr.Event, id, err)
 	}
 	var ref *store.RefStamp
 	if tr.Reference {
 		ref = &store.RefStamp{Counter: store.RefCounter(c.ID), Prefix: c.RefPrefix}
 	}
-	to, _ := workflow.Next(state, tr.Event)
-	set := append(bson.D{{Key: "state", Value: string(to)}}, tr.Set...)
+	set := append(bson.D{{Key: "state", Value: string(step.To)}}, tr.Set...)
 	out, err := a.Store.ApplyChange(ctx, id, store.Change{
-		States: []string{n.State}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push, Ref: ref,
-		History: &store.HistoryEntry{From: n.State, To: string(to), Event: string(tr.Event), By: u.ID,
-			ByRole: byRole(u, n, tr.Event), At: now.UTC(), Reason: tr.Reason},
+		States: []string{string(step.From)}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push, Ref: ref,
+		History: historyEntry(step, u, n, now, tr.Reason),
 	})
 	var refused *store.ErrChangeRefused
 	if errors.As(err, &refused) {
@@ -116,4 +126,10 @@ func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition)
 			Allowed: workflow.Allowed(workflow.State(refused.Current))}
 	}
 	return out, err
+}
+
+// historyEntry is the history entry of the FSM's step, fired by u on n at now with reason.
+func historyEntry(step workflow.Step, u *store.User, n *store.Note, now time.Time, reason string) *store.HistoryEntry {
+	return &store.HistoryEntry{From: string(step.From), To: string(step.To), Event: string(step.Event), By: u.ID,
+		ByRole: byRole(u, n, step.Event), At: now.UTC(), Reason: reason}
 }

@@ -1,11 +1,14 @@
 package workflow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/looplab/fsm"
 )
 
 // Role names as stored on a user (see enum.Roles).
@@ -150,8 +153,81 @@ func (e *ruleError) SafeMessage() string { return e.msg }
 // Check reports whether actor a may fire e on a note in state s in situation
 // sit: nil, a *TransitionError, or an error matching ErrForbidden,
 // ErrCallClosed, ErrReasonRequired or ErrMinReviews, checked in that order.
+// It is Fire on a machine that is thrown away.
 func Check(s State, e Event, a Actor, sit Situation) error {
-	if why := blocked(s, e, sit); !Can(s, e) || why != "" {
+	_, err := Fire(context.Background(), s, e, a, sit)
+	return err
+}
+
+// Step is one move of the lifecycle as the FSM made it, the part of a
+// note's history entry the workflow decides.
+type Step struct {
+	From  State
+	To    State
+	Event Event
+}
+
+// Guard is a further condition on an event, checked by the FSM after the
+// event's rule passed (e.g. the caller saw the note's current version); an
+// error refuses the event and Fire returns it as it is.
+type Guard func() error
+
+// Fire runs e on a fresh FSM built from Table standing at s, with the rules
+// for actor a in situation sit as its guards, then guards in order, and
+// returns the step the FSM made. A refusal is a *TransitionError (no such
+// transition from s, or a lifecycle rule blocks it), an error matching
+// ErrForbidden, ErrCallClosed, ErrReasonRequired or ErrMinReviews, in that
+// order, or the first failing guard's own error; a ctx already done
+// refuses with ctx's error. Nothing is stored: the caller writes the step.
+//
+// The FSM's callbacks: before_<event>, for every event of Table, is that
+// event's rule (lifecycle rules first, then Rules); before_event, which
+// the FSM calls next, runs guards; enter_state records the step from the
+// FSM's own event.
+func Fire(ctx context.Context, s State, e Event, a Actor, sit Situation, guards ...Guard) (Step, error) {
+	var step Step
+	moved := false
+	cbs := fsm.Callbacks{
+		"before_event": func(_ context.Context, fe *fsm.Event) {
+			for _, g := range guards {
+				if err := g(); err != nil {
+					fe.Cancel(err)
+					return
+				}
+			}
+		},
+		"enter_state": func(_ context.Context, fe *fsm.Event) {
+			step = Step{From: State(fe.Src), To: State(fe.Dst), Event: Event(fe.Event)}
+			moved = true
+		},
+	}
+	for _, d := range Table {
+		cbs["before_"+d.Name] = func(_ context.Context, fe *fsm.Event) {
+			if err := rule(State(fe.Src), Event(fe.Event), a, sit); err != nil {
+				fe.Cancel(err)
+			}
+		}
+	}
+	err := fsm.NewFSM(string(s), Table, cbs).Event(ctx, string(e))
+	var canceled fsm.CanceledError
+	var invalid fsm.InvalidEventError
+	var unknown fsm.UnknownEventError
+	switch {
+	case err == nil && moved:
+		return step, nil
+	case err == nil:
+		return Step{}, fmt.Errorf("%s a note in state %s: the state machine did not move", e, s)
+	case errors.As(err, &canceled) && canceled.Err != nil:
+		return Step{}, canceled.Err
+	case errors.As(err, &invalid), errors.As(err, &unknown):
+		return Step{}, &TransitionError{State: s, Event: e, Allowed: allowedNow(s, sit)}
+	}
+	return Step{}, err
+}
+
+// rule is e's guard from state s: nil when actor a may fire it in sit.
+func rule(s State, e Event, a Actor, sit Situation) error {
+	if why := blocked(s, e, sit); why != "" {
 		return &TransitionError{State: s, Event: e, Allowed: allowedNow(s, sit), Why: why}
 	}
 	r, ok := Rules[e]

@@ -4,6 +4,8 @@
 package workflow
 
 import (
+	"context"
+
 	"github.com/looplab/fsm"
 
 	"cocreate/internal/enum"
@@ -77,44 +79,35 @@ var Table = fsm.Events{
 	{Name: string(Withdraw), Src: []string{string(Draft), string(Submitted), string(Returned), string(Screened)}, Dst: string(Withdrawn)},
 }
 
-// transitions is Table indexed for Can and Next, so answering a page's
-// "which buttons" question does not build an FSM per event.
-var transitions = func() map[State]map[Event]State {
-	m := make(map[State]map[Event]State)
-	for _, d := range Table {
-		for _, src := range d.Src {
-			s := State(src)
-			if m[s] == nil {
-				m[s] = make(map[Event]State)
-			}
-			m[s][Event(d.Name)] = State(d.Dst)
-		}
-	}
-	return m
-}()
-
-// Machine returns a fresh FSM standing at state s; build one per action and never keep it between requests.
+// Machine returns a fresh FSM built from Table standing at state s, with no
+// callbacks: the table alone. Build one per question or action and never
+// keep it between requests; Fire adds the rules as guards.
 func Machine(s State) *fsm.FSM {
 	return fsm.NewFSM(string(s), Table, nil)
 }
 
-// Can reports whether the table has a transition for e from s.
+// Can reports whether the FSM has a transition for e from s; pages use it
+// to decide which actions to offer.
 func Can(s State, e Event) bool {
-	_, ok := transitions[s][e]
-	return ok
+	return Machine(s).Can(string(e))
 }
 
-// Next returns the state e leads to from s, and false when the table has no such transition.
+// Next returns the state e leads to from s, as the FSM moves, and false
+// when the table has no such transition.
 func Next(s State, e Event) (State, bool) {
-	dst, ok := transitions[s][e]
-	return dst, ok
+	m := Machine(s)
+	if err := m.Event(context.Background(), string(e)); err != nil {
+		return "", false
+	}
+	return State(m.Current()), true
 }
 
 // Allowed returns the events the table allows from s, in the order of Events.
 func Allowed(s State) []Event {
+	m := Machine(s)
 	var out []Event
 	for _, e := range Events {
-		if Can(s, e) {
+		if m.Can(string(e)) {
 			out = append(out, e)
 		}
 	}
