@@ -97,7 +97,9 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-export MONGODB_URI="mongodb://127.0.0.1:$mport/"
+# Each test client keeps at most 50 connections, so that even ten open at
+# once stay below pool_max_conns.
+export MONGODB_URI="mongodb://127.0.0.1:$mport/?maxPoolSize=50"
 echo "test-mongo: MONGODB_URI=$MONGODB_URI (FerretDB on PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'))"
 [ $# -eq 0 ] && set -- ./...
 go test "$@"
