@@ -49,7 +49,11 @@ free_port() {
   return 1
 }
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/cocreate-mongo-XXXXXX")"
+# As root the cluster's owner must reach the directory: under /tmp, not a
+# TMPDIR that may sit in root's home.
+base="${TMPDIR:-/tmp}"
+[ ${#as[@]} -gt 0 ] && base=/tmp
+tmp="$(mktemp -d "$base/cocreate-mongo-XXXXXX")"
 chmod 755 "$tmp"
 pgdata="$tmp/pg"
 ferret_pid=""

@@ -13,7 +13,8 @@
 // and the command's collection) before it forwards the request and releases
 // it once the backend's reply has arrived, even if the client has gone away
 // meanwhile. Every other message (reads, commands, the handshake) passes
-// through without a lock.
+// through without a lock. Compressed messages (OP_COMPRESSED) are not
+// looked into: FerretDB 1.24 refuses them (it offers no compression).
 package wireproxy
 
 import (
