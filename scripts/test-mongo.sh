@@ -91,7 +91,8 @@ mkdir "$pgdata"
 
 go build -o "$tmp/ferretpg" ./cmd/ferretpg
 mport="$(free_port)"
-"$tmp/ferretpg" -listen "127.0.0.1:$mport" \
+bport="$(free_port)"
+"$tmp/ferretpg" -listen "127.0.0.1:$mport" -backend "127.0.0.1:$bport" \
   -postgresql-url "postgres://ferretdb@127.0.0.1:$pgport/ferretdb?pool_max_conns=550" \
   2>"$tmp/ferretpg.log" &
 ferret_pid=$!
@@ -105,5 +106,8 @@ done
 # once stay below pool_max_conns.
 export MONGODB_URI="mongodb://127.0.0.1:$mport/?maxPoolSize=50"
 echo "test-mongo: MONGODB_URI=$MONGODB_URI (FerretDB on PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'))"
+# FerretDB without the proxy, for internal/wireproxy's tests only: they show
+# its updates lose increments there and keep them all through the proxy.
+export COCREATE_TEST_FERRETDB_PG="127.0.0.1:$bport"
 [ $# -eq 0 ] && set -- ./...
 go test "$@"

@@ -38,6 +38,7 @@ func main() {
 func run() error {
 	listen := flag.String("listen", "127.0.0.1:27017", "address the proxy listens on (what clients connect to)")
 	pgURL := flag.String("postgresql-url", "", "PostgreSQL connection string for FerretDB (set pool_max_conns above the clients' total pool size)")
+	backendFlag := flag.String("backend", "", "loopback address FerretDB itself listens on, without the proxy (default: a free port); only tests of the proxy should connect there")
 	logLevel := flag.String("log-level", "error", "FerretDB's log level: debug, info, warn or error")
 	flag.Parse()
 	if *pgURL == "" {
@@ -49,10 +50,13 @@ func run() error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	// FerretDB listens on a loopback port of its own; only the proxy talks to it.
-	backend, err := freeAddr()
-	if err != nil {
-		return err
+	// FerretDB listens on a loopback port of its own, for the proxy.
+	backend := *backendFlag
+	if backend == "" {
+		var err error
+		if backend, err = freeAddr(); err != nil {
+			return err
+		}
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: backend},

@@ -3,10 +3,13 @@ package wireproxy
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,10 +20,21 @@ import (
 	"cocreate/internal/embeddb"
 )
 
-// The backend is always a FerretDB of the test's own (the SQLite handler,
-// whose updates are not atomic, as with PostgreSQL), never MONGODB_URI: the
-// suite's MONGODB_URI runs already go through a proxy, which would hide the
-// loss this test needs to see without one.
+// The backends are FerretDBs without a proxy in front, never MONGODB_URI:
+// the suite's MONGODB_URI runs already go through a proxy, which would hide
+// the loss these tests need to see without one. backend is one of the
+// test's own (the SQLite handler); backends adds FerretDB on PostgreSQL when
+// scripts/test-mongo.sh runs one (COCREATE_TEST_FERRETDB_PG, its address
+// without the proxy).
+func backends(t *testing.T) map[string]string {
+	t.Helper()
+	bs := map[string]string{"sqlite": backend(t)}
+	if pg := os.Getenv("COCREATE_TEST_FERRETDB_PG"); pg != "" {
+		bs["postgresql"] = pg
+	}
+	return bs
+}
+
 func backend(t *testing.T) string {
 	t.Helper()
 	s, err := embeddb.Start(context.Background(), t.TempDir(), slog.New(slog.DiscardHandler))
@@ -62,12 +76,16 @@ func client(t *testing.T, addr string) *mongo.Client {
 	return c
 }
 
-// racingIncs runs n $inc of one document from 32 goroutines and returns the
-// document's final count.
+var dbSeq atomic.Int64
+
+// racingIncs runs n $inc of one document from 32 goroutines, in a database
+// of its own that it drops afterwards, and returns the document's final count.
 func racingIncs(t *testing.T, c *mongo.Client, n int) int {
 	t.Helper()
 	ctx := context.Background()
-	coll := c.Database("race").Collection("counters")
+	db := c.Database(fmt.Sprintf("race_%d_%d", os.Getpid()%100000, dbSeq.Add(1)))
+	defer db.Drop(context.Background())
+	coll := db.Collection("counters")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "c"}, {Key: "n", Value: 0}}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +125,12 @@ func racingIncs(t *testing.T, c *mongo.Client, n int) int {
 
 func TestRacingIncrementsThroughTheProxyAreAllKept(t *testing.T) {
 	const n = 500
-	b := backend(t)
-	if got := racingIncs(t, client(t, proxy(t, b)), n); got != n {
-		t.Fatalf("through the proxy: %d racing $inc kept %d", n, got)
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			if got := racingIncs(t, client(t, proxy(t, b)), n); got != n {
+				t.Fatalf("through the proxy to FerretDB on %s: %d racing $inc kept %d", name, n, got)
+			}
+		})
 	}
 }
 
@@ -118,10 +139,14 @@ func TestRacingIncrementsThroughTheProxyAreAllKept(t *testing.T) {
 // release make updates atomic, this fails, and the proxy can go.
 func TestRacingIncrementsWithoutTheProxyAreLost(t *testing.T) {
 	const n = 500
-	got := racingIncs(t, client(t, backend(t)), n)
-	t.Logf("straight to FerretDB: %d racing $inc kept %d", n, got)
-	if got == n {
-		t.Fatalf("straight to FerretDB, %d racing $inc kept all: the backend's updates are atomic now", n)
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			got := racingIncs(t, client(t, b), n)
+			t.Logf("straight to FerretDB on %s: %d racing $inc kept %d", name, n, got)
+			if got == n {
+				t.Fatalf("straight to FerretDB on %s, %d racing $inc kept all: its updates are atomic now", name, n)
+			}
+		})
 	}
 }
 
