@@ -92,15 +92,18 @@ mkdir "$pgdata"
 go build -o "$tmp/ferretpg" ./cmd/ferretpg
 mport="$(free_port)"
 bport="$(free_port)"
+while [ "$bport" = "$mport" ]; do bport="$(free_port)"; done
 "$tmp/ferretpg" -listen "127.0.0.1:$mport" -backend "127.0.0.1:$bport" \
   -postgresql-url "postgres://ferretdb@127.0.0.1:$pgport/ferretdb?pool_max_conns=550" \
   2>"$tmp/ferretpg.log" &
 ferret_pid=$!
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$mport") 2>/dev/null; then break; fi
+up=""
+for _ in $(seq 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$mport") 2>/dev/null; then up=1; break; fi
   kill -0 "$ferret_pid" 2>/dev/null || { echo "test-mongo: ferretpg exited" >&2; ferret_pid=""; exit 1; }
   sleep 0.1
 done
+[ -n "$up" ] || { echo "test-mongo: ferretpg did not listen on 127.0.0.1:$mport within 30 s" >&2; exit 1; }
 
 # Each test client keeps at most 50 connections, so that even ten open at
 # once stay below pool_max_conns.
