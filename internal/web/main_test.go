@@ -57,12 +57,16 @@ type serverOptions struct {
 	logTo   io.Writer      // where the server's logs go; discarded when nil
 	proxies []netip.Prefix // trusted proxies
 	faults  store.Faults   // writes made to fail
+	store   *store.Store   // an open store (a second process on one database); a fresh test database when nil
 }
 
 // newTestServerWith is newTestServer with options.
 func newTestServerWith(t testing.TB, o serverOptions) *testServer {
 	t.Helper()
-	st := testdb.OpenWith(t, o.faults)
+	st := o.store
+	if st == nil {
+		st = testdb.OpenWith(t, o.faults)
+	}
 	clock := &testClock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}
 	if o.logTo == nil {
 		o.logTo = io.Discard
