@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
 	"cocreate/internal/notes"
@@ -155,7 +153,7 @@ func (a *App) UpdateCall(ctx context.Context, by *store.User, id string, p CallP
 	if err := d.finish(); err != nil {
 		return nil, err
 	}
-	out, err := a.Store.UpdateCall(ctx, old.ID, old.Version, callSet(d.c))
+	out, err := a.Store.UpdateCall(ctx, old.ID, old.Version, d.c)
 	if err != nil {
 		return nil, slugTaken(fmt.Errorf("update call %s: %w", old.Slug, err))
 	}
@@ -221,19 +219,6 @@ func slugTaken(err error) error {
 			Extra: map[string]any{"fields": map[string]string{"slug": "Another call already uses this short name: choose a different one"}}}
 	}
 	return err
-}
-
-// callSet is the $set of every field a coordinator may change.
-func callSet(c *store.Call) bson.D {
-	return bson.D{
-		{Key: "slug", Value: c.Slug}, {Key: "title", Value: c.Title}, {Key: "description", Value: c.Description},
-		{Key: "ref_prefix", Value: c.RefPrefix}, {Key: "opens_at", Value: c.OpensAt}, {Key: "closes_at", Value: c.ClosesAt},
-		{Key: "plan_start", Value: c.PlanStart}, {Key: "plan_end", Value: c.PlanEnd}, {Key: "time_zone", Value: c.TimeZone},
-		{Key: "reviewers_per_note", Value: c.ReviewersPerNote}, {Key: "min_reviews", Value: c.MinReviews},
-		{Key: "blind_review", Value: c.BlindReview}, {Key: "criteria", Value: c.Criteria}, {Key: "word_limits", Value: c.WordLimits},
-		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
-		{Key: "requires_training", Value: c.RequiresTraining},
-	}
 }
 
 func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
 	"cocreate/internal/store"
@@ -59,7 +57,7 @@ func (a *App) Classify(ctx context.Context, u *store.User, id string, in Classif
 		d.MergedInto = in.MergedInto
 	}
 	return a.fire(ctx, u, id, Transition{Event: workflow.Classify, Version: in.Version, Reason: d.Rationale,
-		Reviews: ReviewsOf(n), Override: d.Override, Set: bson.D{{Key: "decision", Value: d}}})
+		Reviews: ReviewsOf(n), Override: d.Override, Change: store.Change{Decision: d}})
 }
 
 // validateClassify applies the decision rules: unknown class or reason code
@@ -151,17 +149,17 @@ func (a *App) BulkClassify(ctx context.Context, u *store.User, callKey string, i
 // Reopen takes classified note id back to screened so its decision can
 // change; the decision stays recorded until the chair classifies it again.
 func (a *App) Reopen(ctx context.Context, u *store.User, id string, version int, reason string) (*store.Note, error) {
-	return a.chairEvent(ctx, u, id, workflow.Reopen, version, reason, nil)
+	return a.chairEvent(ctx, u, id, workflow.Reopen, version, reason, store.Change{})
 }
 
 // Reinstate takes ineligible note id back to screening. The failed
 // screening is cleared from the note (its reasons stay in the history).
 func (a *App) Reinstate(ctx context.Context, u *store.User, id string, version int, reason string) (*store.Note, error) {
-	return a.chairEvent(ctx, u, id, workflow.Reinstate, version, reason, []string{"screening"})
+	return a.chairEvent(ctx, u, id, workflow.Reinstate, version, reason, store.Change{ClearScreening: true})
 }
 
 // chairEvent fires a chair's event that needs a reason.
-func (a *App) chairEvent(ctx context.Context, u *store.User, id string, e workflow.Event, version int, reason string, unset []string) (*store.Note, error) {
+func (a *App) chairEvent(ctx context.Context, u *store.User, id string, e workflow.Event, version int, reason string, ch store.Change) (*store.Note, error) {
 	n, _, err := a.NoteFor(ctx, u, id)
 	if err != nil {
 		return nil, err
@@ -178,5 +176,5 @@ func (a *App) chairEvent(ctx context.Context, u *store.User, id string, e workfl
 			return nil, apperr.Fields{"reason": fmt.Sprintf("The reason must be %d characters or fewer", maxDecisionText)}
 		}
 	}
-	return a.fire(ctx, u, id, Transition{Event: e, Version: version, Reason: reason, Unset: unset})
+	return a.fire(ctx, u, id, Transition{Event: e, Version: version, Reason: reason, Change: ch})
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"cocreate/internal/apperr"
 	"cocreate/internal/notes"
 	"cocreate/internal/store"
@@ -71,6 +69,8 @@ func prepare(f *notes.Fields, c *store.Call) error {
 	}
 	return nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // MaxDraftsPerCall is how many drafts one participant may keep in a call
 // at once: more than anyone writes, few enough that nobody can fill the store.
@@ -160,19 +160,6 @@ func (a *App) Editable(n *store.Note, c *store.Call) error {
 	return &workflow.TransitionError{State: workflow.State(n.State), Event: "save", Allowed: workflow.Allowed(workflow.State(n.State))}
 }
 
-// fieldsSet is f as a $set of top-level note fields.
-func fieldsSet(f notes.Fields) (bson.D, error) {
-	raw, err := bson.Marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	var d bson.D
-	if err := bson.Unmarshal(raw, &d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
 // SaveNote stores new text for the owner's draft or returned note when
 // version is still the stored one; otherwise apperr.ErrStaleVersion and the
 // stored text is left as it was.
@@ -190,11 +177,7 @@ func (a *App) SaveNote(ctx context.Context, u *store.User, id string, version in
 	if version != n.Version {
 		return nil, fmt.Errorf("save note %s: %w", id, apperr.ErrStaleVersion)
 	}
-	set, err := fieldsSet(f)
-	if err != nil {
-		return nil, fmt.Errorf("save note %s: %w", id, err)
-	}
-	out, err := a.Store.ApplyChange(ctx, id, store.Change{States: []string{n.State}, Version: version, Set: set})
+	out, err := a.Store.ApplyChange(ctx, id, store.Change{States: []string{n.State}, Version: version, Fields: &f})
 	var refused *store.ErrChangeRefused
 	if errors.As(err, &refused) && !refused.Stale {
 		s := workflow.State(refused.Current)
@@ -247,8 +230,8 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 // burns a number.
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
 	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
-		Set:   bson.D{{Key: "submitted_at", Value: a.Now().UTC().Truncate(time.Millisecond)}},
-		Check: a.checkSubmit})
+		Change: store.Change{SubmittedAt: ptr(a.Now().UTC().Truncate(time.Millisecond))},
+		Check:  a.checkSubmit})
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must

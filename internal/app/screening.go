@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
 	"cocreate/internal/store"
@@ -93,7 +91,7 @@ func (a *App) screen(ctx context.Context, u *store.User, id string, in ScreenInp
 	}
 	now := a.Now()
 	tr := Transition{Event: ev, Version: in.Version, Reason: screeningReason(in),
-		Set: bson.D{{Key: "screening", Value: screeningOf(in, u, now)}},
+		Change: store.Change{Screening: screeningOf(in, u, now), ReturnedBefore: ev == workflow.ScreenReturn},
 		Check: func(cur *store.Note, c *store.Call) error {
 			if err := a.validateScreening(ctx, in, cur, c, now); err != nil {
 				return err
@@ -103,9 +101,6 @@ func (a *App) screen(ctx context.Context, u *store.User, id string, in ScreenInp
 			}
 			return nil
 		}}
-	if ev == workflow.ScreenReturn {
-		tr.Set = append(tr.Set, bson.E{Key: "returned_before", Value: true})
-	}
 	return a.fire(ctx, u, id, tr)
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"cocreate/internal/apperr"
 	"cocreate/internal/store"
 	"cocreate/internal/workflow"
@@ -21,10 +19,9 @@ type Transition struct {
 	// Situation fields the caller knows beyond the note and call (reviews, override).
 	Reviews  int
 	Override string
-	// Set, Unset and Push are applied in the same compare-and-set.
-	Set   bson.D
-	Unset []string
-	Push  bson.D
+	// Change holds what the same compare-and-set also stores (its state,
+	// version, history and reference are fire's).
+	Change store.Change
 	// Reference gives the note the call's next submission reference in the same change.
 	Reference bool
 	// Check runs after the workflow rules pass and before the write, with the current note.
@@ -112,11 +109,10 @@ func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition)
 	if tr.Reference {
 		ref = &store.RefStamp{Counter: store.RefCounter(c.ID), Prefix: c.RefPrefix}
 	}
-	set := append(bson.D{{Key: "state", Value: string(step.To)}}, tr.Set...)
-	out, err := a.Store.ApplyChange(ctx, id, store.Change{
-		States: []string{string(step.From)}, Version: n.Version, Set: set, Unset: tr.Unset, Push: tr.Push, Ref: ref,
-		History: historyEntry(step, u, n, now, tr.Reason),
-	})
+	ch := tr.Change
+	ch.States, ch.Version, ch.To, ch.Ref = []string{string(step.From)}, n.Version, string(step.To), ref
+	ch.History = historyEntry(step, u, n, now, tr.Reason)
+	out, err := a.Store.ApplyChange(ctx, id, ch)
 	var refused *store.ErrChangeRefused
 	if errors.As(err, &refused) {
 		if refused.Stale {

@@ -72,7 +72,7 @@ func TestEditAssignmentsRespectsState(t *testing.T) {
 		if calls == 1 {
 			// Someone classifies the note between our read and our write.
 			if _, err := s.ApplyChange(ctx, n.ID, store.Change{States: []string{"screened"}, Version: cur.Version,
-				Set: bsonState("classified")}); err != nil {
+				To: "classified"}); err != nil {
 				t.Fatal(err)
 			}
 		}

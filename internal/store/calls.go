@@ -217,11 +217,26 @@ func (s *Store) SetCallPublished(ctx context.Context, callID string, at time.Tim
 	return s.BumpCallRev(ctx, callID)
 }
 
-// UpdateCall applies set to call id when its version is still version,
-// bumps the version and returns the call after the change; a moved version
-// is apperr.ErrStaleVersion and a taken slug apperr.ErrDuplicate. Unlike
-// ReplaceCall it leaves rev and published_at alone, which other writers move.
-func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson.D) (*Call, error) {
+// callSettings is the $set of every setting a coordinator may change.
+func callSettings(c *Call) bson.D {
+	return bson.D{
+		{Key: "slug", Value: c.Slug}, {Key: "title", Value: c.Title}, {Key: "description", Value: c.Description},
+		{Key: "ref_prefix", Value: c.RefPrefix}, {Key: "opens_at", Value: c.OpensAt}, {Key: "closes_at", Value: c.ClosesAt},
+		{Key: "plan_start", Value: c.PlanStart}, {Key: "plan_end", Value: c.PlanEnd}, {Key: "time_zone", Value: c.TimeZone},
+		{Key: "reviewers_per_note", Value: c.ReviewersPerNote}, {Key: "min_reviews", Value: c.MinReviews},
+		{Key: "blind_review", Value: c.BlindReview}, {Key: "criteria", Value: c.Criteria}, {Key: "word_limits", Value: c.WordLimits},
+		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
+		{Key: "requires_training", Value: c.RequiresTraining},
+	}
+}
+
+// UpdateCall stores the settings of c (those a coordinator may change) on
+// call id when its version is still version, bumps the version and returns
+// the call after the change; a moved version is apperr.ErrStaleVersion and
+// a taken slug apperr.ErrDuplicate. Unlike ReplaceCall it leaves rev and
+// published_at alone, which other writers move.
+func (s *Store) UpdateCall(ctx context.Context, id string, version int, c *Call) (*Call, error) {
+	set := callSettings(c)
 	for _, e := range set {
 		if e.Key != "slug" {
 			continue
@@ -237,9 +252,9 @@ func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson
 		}
 	}
 	set = append(bson.D{{Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}, set...)
-	var c Call
+	var out Call
 	err := s.findOneAndUpdate(ctx, s.calls, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &c,
+		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, &out,
 		options.FindOneAndUpdate().SetReturnDocument(options.After))
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		if _, err := s.CallByID(ctx, id); err != nil {
@@ -253,5 +268,5 @@ func (s *Store) UpdateCall(ctx context.Context, id string, version int, set bson
 	if err != nil {
 		return nil, fmt.Errorf("update call %s: %w", id, err)
 	}
-	return s.withRev(&c), nil
+	return s.withRev(&out), nil
 }

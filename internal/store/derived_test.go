@@ -37,7 +37,7 @@ func newCallAndDrafts(t *testing.T, s *store.Store, n int) (*store.Call, []*stor
 
 func submit(ctx context.Context, s *store.Store, call *store.Call, n *store.Note) (*store.Note, error) {
 	return s.ApplyChange(ctx, n.ID, store.Change{States: []string{"draft"}, Version: n.Version,
-		Set:     bson.D{{Key: "state", Value: "submitted"}},
+		To:      "submitted",
 		Ref:     &store.RefStamp{Counter: "ref:" + call.ID, Prefix: call.RefPrefix},
 		History: &store.HistoryEntry{From: "draft", To: "submitted", Event: "submit", By: n.Owner, ByRole: "owner"}})
 }

@@ -205,15 +205,23 @@ func (s *Store) NoteByID(ctx context.Context, id string) (*Note, error) {
 func staleVersion(what string) error { return fmt.Errorf("%s: %w", what, apperr.ErrStaleVersion) }
 
 // Change is one compare-and-set on a note: it applies only when the note is
-// still in one of States at Version, then bumps the version, sets UpdatedAt,
-// applies Set/Unset/Push and appends History (when given). It happens whole
-// or not at all.
+// still in one of States at Version, then bumps the version, sets UpdatedAt
+// and what its fields say, and appends History (when given). It happens
+// whole or not at all.
 type Change struct {
 	States  []string
 	Version int
-	Set     bson.D
-	Unset   []string
-	Push    bson.D // extra $push beyond the history entry
+	To      string        // the new state; "" leaves it
+	Fields  *notes.Fields // the note's text, when it changes (a saved draft)
+	// Screening records a screening; ClearScreening removes the one stored (reinstatement).
+	Screening      *Screening
+	ClearScreening bool
+	ReturnedBefore bool      // the note has now been returned once
+	Decision       *Decision // the chair's classification
+	SubmittedAt    *time.Time
+	// Raw sets fields by name as they are, for tests and repair tools that
+	// put a note in a given shape; operations use the typed fields above.
+	Raw     bson.D
 	History *HistoryEntry
 	// Ref, when set, gives the note the next reference {Prefix}-{NNNN} from
 	// Counter, drawn only once the change is known to apply.
@@ -259,25 +267,20 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 	} else if len(ch.States) > 1 {
 		filter = append(filter, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: ch.States}}})
 	}
-	set := append(bson.D{{Key: "updated_at", Value: now}}, ch.Set...)
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}, {Key: "rev", Value: int64(1)}}}}
-	if len(ch.Unset) > 0 {
-		u := bson.D{}
-		for _, k := range ch.Unset {
-			u = append(u, bson.E{Key: k, Value: ""})
-		}
-		update = append(update, bson.E{Key: "$unset", Value: u})
+	set, err := ch.set(now)
+	if err != nil {
+		return nil, fmt.Errorf("change note %s: %w", id, err)
 	}
-	push := append(bson.D{}, ch.Push...)
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}, {Key: "rev", Value: int64(1)}}}}
+	if ch.ClearScreening {
+		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "screening", Value: ""}}})
+	}
 	if ch.History != nil {
 		h := *ch.History
 		if h.At.IsZero() {
 			h.At = now
 		}
-		push = append(push, bson.E{Key: "history", Value: h})
-	}
-	if len(push) > 0 {
-		update = append(update, bson.E{Key: "$push", Value: push})
+		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "history", Value: h}}})
 	}
 	check := func(raw bson.Raw) bool {
 		v, ok := raw.Lookup("version").AsInt64OK()
@@ -305,7 +308,7 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		}
 	}
 	var n Note
-	err := s.casUpdate(ctx, s.notesOf(id), id, filter, check, "rev", update, &n, stamp)
+	err = s.casUpdate(ctx, s.notesOf(id), id, filter, check, "rev", update, &n, stamp)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, err := s.NoteByID(ctx, id)
 		if err != nil {
@@ -353,6 +356,38 @@ func (s *Store) refreshSummaries(ctx context.Context, ids []string) {
 			s.log.Error("bump call revision", "call", call, "err", err)
 		}
 	}
+}
+
+// set is the change's $set: the typed fields by their stored names, then Raw.
+func (ch Change) set(now time.Time) (bson.D, error) {
+	set := bson.D{{Key: "updated_at", Value: now}}
+	if ch.To != "" {
+		set = append(set, bson.E{Key: "state", Value: ch.To})
+	}
+	if ch.Fields != nil {
+		raw, err := bson.Marshal(ch.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("encode the note's fields: %w", err)
+		}
+		var fields bson.D
+		if err := bson.Unmarshal(raw, &fields); err != nil {
+			return nil, fmt.Errorf("encode the note's fields: %w", err)
+		}
+		set = append(set, fields...)
+	}
+	if ch.Screening != nil {
+		set = append(set, bson.E{Key: "screening", Value: ch.Screening})
+	}
+	if ch.ReturnedBefore {
+		set = append(set, bson.E{Key: "returned_before", Value: true})
+	}
+	if ch.Decision != nil {
+		set = append(set, bson.E{Key: "decision", Value: ch.Decision})
+	}
+	if ch.SubmittedAt != nil {
+		set = append(set, bson.E{Key: "submitted_at", Value: *ch.SubmittedAt})
+	}
+	return append(set, ch.Raw...), nil
 }
 
 // SummaryFilter selects summaries for list pages.
