@@ -148,14 +148,15 @@ func (s *Store) putSummaries(ctx context.Context, sums ...Summary) error {
 }
 
 // storeSummaries writes summaries to note_summaries, each guarded by its
-// Rev: the filter matches only an older summary (or one from before Rev
-// existed); when a newer one is stored, the upsert's insert collides with
-// it on _id, which means there is nothing to do.
+// Rev: the filter matches only a summary of the same or an older write of
+// the note (or one from before Rev existed); when a newer one is stored,
+// the upsert's insert collides with it on _id, which means there is
+// nothing to do.
 func (s *Store) storeSummaries(ctx context.Context, sums []Summary) error {
 	models := make([]mongo.WriteModel, len(sums))
 	for i, sum := range sums {
 		filter := bson.D{{Key: "_id", Value: sum.ID}, {Key: "$or", Value: bson.A{
-			bson.D{{Key: "rev", Value: bson.D{{Key: "$lt", Value: sum.Rev}}}},
+			bson.D{{Key: "rev", Value: bson.D{{Key: "$lte", Value: sum.Rev}}}},
 			bson.D{{Key: "rev", Value: bson.D{{Key: "$exists", Value: false}}}},
 		}}}
 		models[i] = mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(sum).SetUpsert(true)
