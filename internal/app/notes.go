@@ -217,6 +217,9 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 	if err == nil {
 		return n, nil
 	}
+	if n, ok := a.replayed(ctx, u, id, tr); ok {
+		return n, nil
+	}
 	cur, gerr := a.Store.NoteByID(ctx, id)
 	switch {
 	case gerr != nil:

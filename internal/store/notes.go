@@ -26,6 +26,9 @@ type HistoryEntry struct {
 	ByRole string    `bson:"by_role"` // "owner", "reviewer", "chair", "coordinator", "system"
 	At     time.Time `bson:"at"`
 	Reason string    `bson:"reason,omitempty"`
+	// Request is the digest of the keyed request that made the entry, so
+	// that its retry recognises its own effect (replay.go).
+	Request string `bson:"request,omitempty"`
 }
 
 // Screening is the outcome of checking a note against the basic criteria.
@@ -165,7 +168,7 @@ func (s *Store) syncNote(ctx context.Context, n *Note) {
 // CreateNote inserts a new note (ID, version and timestamps are set here).
 func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if n.ID == "" {
-		n.ID = NewID()
+		n.ID = newNoteID(ctx)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	n.CreatedAt, n.UpdatedAt, n.Version = now, now, 1
@@ -178,7 +181,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if n.History == nil {
 		n.History = []HistoryEntry{}
 	}
-	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil {
+	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil && !s.sameDraft(ctx, n, err) {
 		return fmt.Errorf("create note: %w", err)
 	}
 	s.noteWritten(n)
@@ -267,6 +270,7 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		if h.At.IsZero() {
 			h.At = now
 		}
+		h.Request = RequestOf(ctx)
 		push = append(push, bson.E{Key: "history", Value: h})
 	}
 	if len(push) > 0 {
