@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -310,5 +311,48 @@ func TestAbandonedClaims(t *testing.T) {
 		if got := store.Abandoned(r, "me", now, claimLease); got != tc.want {
 			t.Errorf("claim by %s %v old: abandoned %v, want %v", tc.boot, tc.age, got, tc.want)
 		}
+	}
+}
+
+// TestCancelledRequestsAreNotFaults: a request whose client leaves is
+// logged as cancelled with status 499 and counted so, not as a 500 or 503.
+func TestCancelledRequestsAreNotFaults(t *testing.T) {
+	logs := &syncBuffer{}
+	h, err := newHandler(Deps{Store: testdb.Open(t), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	r := gin.New()
+	r.Use(h.withRequestID, h.logRequests, h.recoverPanics)
+	r.GET("/api/v1/wait", func(c *gin.Context) {
+		close(started)
+		<-c.Request.Context().Done()
+		// What a store call cut by the cancellation returns.
+		h.fail(c, fmt.Errorf("load note: %w", c.Request.Context().Err()))
+	})
+	r.GET("/metrics", h.metricsPage)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	ctx, giveUp := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/wait", nil)
+	go func() { <-started; giveUp() }()
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatal("the request was not cut")
+	}
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "request cancelled") })
+	out := logs.String()
+	if !strings.Contains(out, "status=499") || strings.Contains(out, "level=ERROR") || strings.Contains(out, "request failed") {
+		t.Fatalf("log of a cancelled request:\n%s", out)
+	}
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(m), `cocreate_http_requests_total{method="GET",route="/api/v1/wait",status="499"} 1`) {
+		t.Fatalf("metrics do not count the request as cancelled:\n%s", m)
 	}
 }
