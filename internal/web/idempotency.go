@@ -200,7 +200,7 @@ func (h *Handler) idempotent(c *gin.Context) {
 func (h *Handler) waitRepeat(c *gin.Context, ready <-chan struct{}, deadline time.Time) bool {
 	left := time.Until(deadline)
 	if left <= 0 {
-		apiFail(c, http.StatusConflict, "in_progress", "The same request is still being processed; try again shortly.")
+		h.inProgress(c)
 		return false
 	}
 	t := time.NewTimer(left)
@@ -212,9 +212,19 @@ func (h *Handler) waitRepeat(c *gin.Context, ready <-chan struct{}, deadline tim
 		h.cancelled(c)
 		return false
 	case <-t.C:
-		apiFail(c, http.StatusConflict, "in_progress", "The same request is still being processed; try again shortly.")
+		h.inProgress(c)
 		return false
 	}
+}
+
+// inProgress answers a repeat whose first request is still being answered.
+func (h *Handler) inProgress(c *gin.Context) {
+	if isAPI(c) {
+		apiFail(c, http.StatusConflict, "in_progress", "The same request is still being processed; try again shortly.")
+		return
+	}
+	h.renderError(c, http.StatusConflict, "This form is still being sent. Wait a moment, then reload the page to see whether it arrived.")
+	c.Abort()
 }
 
 // answerOnce runs the handler for a claimed key and keeps or releases the
