@@ -356,3 +356,50 @@ func TestCancelledRequestsAreNotFaults(t *testing.T) {
 		t.Fatalf("metrics do not count the request as cancelled:\n%s", m)
 	}
 }
+
+// TestAbandonedSubmitsRetriedWithTheirKey: clients give up on their submit
+// after a few hundred microseconds to a few milliseconds and retry with the
+// same key; every retry gets 200 with the note's one reference.
+func TestAbandonedSubmitsRetriedWithTheirKey(t *testing.T) {
+	// Until a write cut by its request's cancellation runs to its end in the
+	// store (issue 8's first point, store.go's helpers), the driver returns
+	// early, the retry's write overlaps the first, and a note gets two
+	// submit entries. With that change this passed 5 runs of 5.
+	t.Skip("needs the store's writes to finish after a cancellation; remove this skip when that lands")
+	ts := newTestServer(t)
+	call := ts.makeCall("belize-2026", nil)
+	_, tok := ts.user("Pat Participant", "NGO", "civil_society")
+	client := &http.Client{}
+	refs := map[string]string{}
+	for i := range 24 {
+		id, v := ts.draft(call, tok, completeNote())
+		path := "/api/v1/notes/" + id + "/submit"
+		body := fmt.Sprintf(`{"version":%d}`, v)
+		key := fmt.Sprint("abandoned-", i)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%8)*400*time.Microsecond)
+		req, _ := http.NewRequestWithContext(ctx, "POST", ts.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Idempotency-Key", key)
+		if res, err := client.Do(req); err == nil {
+			res.Body.Close()
+		}
+		cancel()
+		r := ts.api("POST", path, tok, body, "Idempotency-Key", key)
+		ref, _ := r.obj("note")["ref"].(string)
+		if r.Status != 200 || ref == "" {
+			t.Fatalf("retry %d: %d %s", i, r.Status, r.Raw)
+		}
+		if other, dup := refs[ref]; dup {
+			t.Fatalf("reference %s given to %s and %s", ref, other, id)
+		}
+		refs[ref] = id
+		n, err := ts.store.NoteByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Ref != ref || len(n.History) != 1 {
+			t.Fatalf("note %s: ref %s (answered %s), history %+v", id, n.Ref, ref, n.History)
+		}
+	}
+}
