@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,6 +150,10 @@ func TestFullDisk(t *testing.T) {
 	login := ts.api("POST", "/api/v1/login", "", map[string]string{"email": u.Email, "password": "a long enough password"})
 	if login.Status != 503 || login.errCode() != "unavailable" {
 		t.Fatalf("sign-in on a full disk: %d %s", login.Status, login.Raw)
+	}
+	page := ts.browser().post("/login", url.Values{"email": {u.Email}, "password": {"a long enough password"}})
+	if page.Status != 503 || !strings.Contains(page.Body, "Nothing was lost") || strings.Contains(page.Body, "disk is full (13)") {
+		t.Fatalf("sign-in page on a full disk: %d %s", page.Status, page.Body)
 	}
 
 	if err := os.Remove(ballast); err != nil {
