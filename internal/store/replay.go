@@ -50,7 +50,8 @@ func MadeBy(ctx context.Context, n *Note, event, by string) bool {
 
 // newNoteID is the id of a note created under ctx: the request's digest
 // for a keyed request, so that its retry cannot make a second draft, or a
-// new object id.
+// new object id. A request creates at most one note (a draft); one that
+// made several would need an id per note.
 func newNoteID(ctx context.Context) string {
 	if d := RequestOf(ctx); d != "" {
 		return d
