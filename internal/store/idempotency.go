@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/apperr"
 )
@@ -131,6 +133,51 @@ func (s *Store) CompleteIdempotency(ctx context.Context, r IdemRecord) error {
 	}
 	_, err := s.replaceOne(ctx, s.idem, bson.D{{Key: "_id", Value: r.ID}, {Key: "token", Value: token}}, r)
 	return err
+}
+
+// CompleteIdempotencyBatch stores several first answers, each as
+// CompleteIdempotency would, and returns one error per record. On the
+// embedded engine they are one insert, which the engine commits once:
+// answers of concurrent requests share a commit to the main database's file
+// instead of queueing for it one by one.
+func (s *Store) CompleteIdempotencyBatch(ctx context.Context, rs []IdemRecord) []error {
+	errs := make([]error, len(rs))
+	if !s.embedded || len(rs) == 1 {
+		for i, r := range rs {
+			errs[i] = s.CompleteIdempotency(ctx, r)
+		}
+		return errs
+	}
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		r.Pending, r.Boot, r.Token, r.ClaimedAt = false, "", "", time.Time{}
+		rs[i], docs[i] = r, r
+	}
+	// Unordered: a record that meets a stopped process's pending claim
+	// fails alone and is replaced below.
+	_, err := s.idem.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+		return errs
+	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil:
+		for i := range errs {
+			errs[i] = wrapDB(err)
+		}
+		return errs
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(rs) {
+			continue
+		}
+		one := mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}
+		if mongo.IsDuplicateKeyError(one) {
+			_, errs[we.Index] = s.replaceOne(ctx, s.idem, bson.D{{Key: "_id", Value: rs[we.Index].ID}}, rs[we.Index])
+		} else {
+			errs[we.Index] = wrapDB(one)
+		}
+	}
+	return errs
 }
 
 // ReleaseIdempotency forgets this request's claim (MongoDB; the embedded

@@ -66,3 +66,30 @@ func TestIdempotencyClaims(t *testing.T) {
 		t.Fatalf("claim after the answer was stored: %v %+v %v", ok, rec, err)
 	}
 }
+
+// TestCompleteIdempotencyBatch: answers stored together, one of them over a
+// pending claim a stopped process left, are each readable afterwards.
+func TestCompleteIdempotencyBatch(t *testing.T) {
+	st := testdb.Open(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	if _, err := st.DB().Collection("idempotency").InsertOne(ctx, store.IdemRecord{ID: "b", Fingerprint: "fp", Pending: true,
+		Boot: "stopped", Token: "old", ClaimedAt: now, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	recs := []store.IdemRecord{}
+	for _, id := range []string{"a", "b", "c"} {
+		recs = append(recs, store.IdemRecord{ID: id, Fingerprint: "fp", Status: 200, Body: []byte("answer " + id), CreatedAt: now, Token: "old"})
+	}
+	for i, err := range st.CompleteIdempotencyBatch(ctx, recs) {
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		r, err := st.IdempotencyRecord(ctx, id)
+		if err != nil || r.Pending || string(r.Body) != "answer "+id {
+			t.Fatalf("record %s: %+v %v", id, r, err)
+		}
+	}
+}

@@ -107,6 +107,62 @@ func (k *keyRuns) drop(id string, r *keyRun) {
 	close(r.done)
 }
 
+// answerQueue gathers the first answers of keyed requests that finish while
+// an earlier batch is being stored, so that they are stored together
+// (store.CompleteIdempotencyBatch: one commit on the embedded engine). One
+// goroutine drains it while it is not empty.
+type answerQueue struct {
+	mu       sync.Mutex
+	pending  []queuedAnswer
+	draining bool
+}
+
+type queuedAnswer struct {
+	rec  store.IdemRecord
+	done chan error
+}
+
+// storeAnswer stores rec with whatever other answers are waiting, and
+// returns when rec is stored.
+func (h *Handler) storeAnswer(rec store.IdemRecord) error {
+	q := &h.answers
+	a := queuedAnswer{rec: rec, done: make(chan error, 1)}
+	q.mu.Lock()
+	q.pending = append(q.pending, a)
+	if !q.draining {
+		q.draining = true
+		go h.drainAnswers()
+	}
+	q.mu.Unlock()
+	return <-a.done
+}
+
+// drainAnswers stores the queued answers batch by batch until none is left.
+func (h *Handler) drainAnswers() {
+	q := &h.answers
+	for {
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.draining = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		recs := make([]store.IdemRecord, len(batch))
+		for i, a := range batch {
+			recs[i] = a.rec
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs := h.store.CompleteIdempotencyBatch(ctx, recs)
+		cancel()
+		for i, a := range batch {
+			a.done <- errs[i]
+		}
+	}
+}
+
 // requestDigest names one keyed request (its record id and fingerprint) in
 // what it changes: the history entries it appends and the id of a draft it
 // creates (store/replay.go). 24 hexadecimal digits, the form of an object id.
@@ -255,7 +311,7 @@ func (h *Handler) answerOnce(c *gin.Context, id, fp, token string, run *keyRun) 
 		return
 	}
 	// Kept even when the client has left: its retry gets this answer.
-	if err := h.store.CompleteIdempotency(bg, store.IdemRecord{ID: id, Fingerprint: fp, Status: status,
+	if err := h.storeAnswer(store.IdemRecord{ID: id, Fingerprint: fp, Status: status,
 		ContentType: cw.Header().Get("Content-Type"), Location: cw.Header().Get("Location"),
 		Body: cw.buf.Bytes(), CreatedAt: h.now().UTC(), Token: token}); err != nil {
 		h.log.Warn("store idempotent answer", "request_id", requestID(c), "err", err)
