@@ -65,7 +65,20 @@ func ReviseByEnd(day string, loc *time.Location) time.Time {
 // the history entry come from the step it made. A refused event is a
 // *workflow.TransitionError (409 invalid_transition); a moved version is
 // apperr.ErrStaleVersion (409).
+//
+// A keyed request whose first attempt already made this change (its answer
+// was lost) is answered with the note as it is now: see replayed.
 func (a *App) fire(ctx context.Context, u *store.User, id string, tr Transition) (*store.Note, error) {
+	n, err := a.fireOnce(ctx, u, id, tr)
+	if err != nil && (errors.Is(err, apperr.ErrStaleVersion) || errors.Is(err, workflow.ErrInvalidTransition)) {
+		if cur, ok := a.replayed(ctx, u, id, tr); ok {
+			return cur, nil
+		}
+	}
+	return n, err
+}
+
+func (a *App) fireOnce(ctx context.Context, u *store.User, id string, tr Transition) (*store.Note, error) {
 	n, err := a.Store.NoteByID(ctx, id)
 	if err != nil {
 		return nil, err

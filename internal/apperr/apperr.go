@@ -20,6 +20,11 @@ var (
 	ErrStaleVersion = errors.New("this was changed by someone else since you opened it; reload to see the latest version")
 	// ErrUnavailable means the database cannot be reached.
 	ErrUnavailable = errors.New("the service is temporarily unavailable; try again in a moment")
+	// ErrNoSpace means the database refused a write because its disk (or
+	// its file's size limit) is full; nothing of the write was stored. The
+	// store wraps it together with ErrUnavailable, so code that only knows
+	// "unavailable" still treats it as such.
+	ErrNoSpace = errors.New("the database has no space left to save")
 	// ErrUnauthenticated means no valid session or token.
 	ErrUnauthenticated = errors.New("sign in to continue")
 )

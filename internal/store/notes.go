@@ -27,6 +27,9 @@ type HistoryEntry struct {
 	ByRole string    `bson:"by_role"` // "owner", "reviewer", "chair", "coordinator", "system"
 	At     time.Time `bson:"at"`
 	Reason string    `bson:"reason,omitempty"`
+	// Request is the digest of the keyed request that made the entry, so
+	// that its retry recognises its own effect (replay.go).
+	Request string `bson:"request,omitempty"`
 }
 
 // Screening is the outcome of checking a note against the basic criteria.
@@ -172,7 +175,7 @@ func (s *Store) syncNote(ctx context.Context, n *Note) {
 // CreateNote inserts a new note (ID, version and timestamps are set here).
 func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if n.ID == "" {
-		n.ID = NewID()
+		n.ID = newNoteID(ctx)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	n.CreatedAt, n.UpdatedAt, n.Version, n.Rev = now, now, 1, 1
@@ -185,7 +188,7 @@ func (s *Store) CreateNote(ctx context.Context, n *Note) error {
 	if n.History == nil {
 		n.History = []HistoryEntry{}
 	}
-	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil {
+	if err := s.insertOne(ctx, s.notesOf(n.ID), n); err != nil && !s.sameDraft(ctx, n, err) {
 		return fmt.Errorf("create note: %w", err)
 	}
 	s.noteWritten(n)
@@ -280,6 +283,7 @@ func (s *Store) ApplyChange(ctx context.Context, id string, ch Change) (*Note, e
 		if h.At.IsZero() {
 			h.At = now
 		}
+		h.Request = RequestOf(ctx)
 		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "history", Value: h}}})
 	}
 	check := func(raw bson.Raw) bool {

@@ -591,13 +591,16 @@ func (s *Store) insertOne(ctx context.Context, c *mongo.Collection, doc any) err
 }
 
 // wrapDB turns driver errors a user must hear about into apperr values,
-// keeping the original for the log.
+// keeping the original for the log. A write refused for lack of space (see
+// noSpace) is both apperr.ErrNoSpace and apperr.ErrUnavailable.
 func wrapDB(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case mongo.IsDuplicateKeyError(err):
 		return fmt.Errorf("%w: %v", apperr.ErrDuplicate, err)
+	case noSpace(err):
+		return fmt.Errorf("%w (%w): %v", apperr.ErrNoSpace, apperr.ErrUnavailable, err)
 	case mongo.IsNetworkError(err), mongo.IsTimeout(err), errors.Is(err, mongo.ErrClientDisconnected),
 		errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %v", apperr.ErrUnavailable, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -74,11 +75,17 @@ func classify(err error) (int, apiError) {
 		return 403, apiError{Code: "forbidden", Message: safeSentence(err, "You are not allowed to do that.")}
 	case errors.Is(err, apperr.ErrNotFound):
 		return 404, apiError{Code: "not_found", Message: "Not found."}
-	case errors.Is(err, apperr.ErrUnavailable):
+	case errors.Is(err, apperr.ErrNoSpace):
+		return 503, apiError{Code: "unavailable", Message: noSpaceMessage}
+	case errors.Is(err, apperr.ErrUnavailable), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return 503, apiError{Code: "unavailable", Message: "The database cannot be reached. Try again in a moment."}
 	}
 	return 500, apiError{Code: "internal", Message: "Something went wrong on our side. Quote the request id if you report it."}
 }
+
+// noSpaceMessage is what a user reads when the database's disk is full.
+const noSpaceMessage = "The service cannot save anything right now: the server has run out of storage space. " +
+	"Nothing was lost: everything saved before is safe, and this request changed nothing. Try again in a few minutes."
 
 // safeSentence is the message for people that err carries (apperr.Safe),
 // as a sentence, or fallback: never the text of the whole wrap chain,
@@ -100,8 +107,17 @@ func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // fail answers err: JSON in the API, an error page elsewhere. Internal errors
 // are logged with the request id; the user sees only a safe message.
 func (h *Handler) fail(c *gin.Context, err error) {
+	if clientGone(c) {
+		// Nobody reads the answer, and the failure is the client's leaving,
+		// not ours: the request line logs it as cancelled.
+		h.cancelled(c)
+		return
+	}
 	status, ae := classify(err)
 	ae.RequestID = requestID(c)
+	if errors.Is(err, apperr.ErrNoSpace) {
+		h.space.failed()
+	}
 	if status >= 500 {
 		h.log.Error("request failed", "request_id", ae.RequestID, "method", c.Request.Method,
 			"path", c.FullPath(), "status", status, "err", err)

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"cocreate/internal/apperr"
 	"cocreate/internal/store"
 )
 
@@ -51,13 +54,37 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 
 func (h *Handler) healthz(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
 
-// readyz answers 503 when the database does not answer a ping within 1 s.
+// readyz answers 503 when the database does not answer a ping within 1 s,
+// or while writes fail for lack of space (until a write succeeds again).
 func (h *Handler) readyz(c *gin.Context) {
 	if err := h.store.Ping(c.Request.Context(), time.Second); err != nil {
 		c.String(http.StatusServiceUnavailable, "database unavailable\n")
 		return
 	}
+	if h.space.full() {
+		// A load balancer that believes this sends no writes to show the
+		// recovery, so readiness tries one itself.
+		err := h.store.ProbeWrite(c.Request.Context(), h.now().UTC())
+		switch {
+		case err == nil:
+			h.space.wrote()
+		case errors.Is(err, apperr.ErrNoSpace):
+			c.String(http.StatusServiceUnavailable, "cannot save: the database's disk is full\n")
+			return
+		default:
+			c.String(http.StatusServiceUnavailable, "cannot save: the database refused a test write\n")
+			return
+		}
+	}
 	c.String(http.StatusOK, "ready\n")
 }
+
+// spaceState remembers that a write failed for lack of space, until a
+// write succeeds again.
+type spaceState struct{ failing atomic.Bool }
+
+func (s *spaceState) failed()    { s.failing.Store(true) }
+func (s *spaceState) wrote()     { s.failing.Store(false) }
+func (s *spaceState) full() bool { return s.failing.Load() }
 
 func (h *Handler) metricsPage(c *gin.Context) { h.metrics.handler.ServeHTTP(c.Writer, c.Request) }

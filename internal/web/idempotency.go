@@ -5,16 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"cocreate/internal/apperr"
 	"cocreate/internal/store"
 )
 
@@ -51,14 +50,137 @@ func idempotencyKey(c *gin.Context) string {
 	return ""
 }
 
+// claimLease is how long a keyed request may be answered: its handler's
+// context ends then (writes that started under the store's lock still
+// finish), and on MongoDB another process takes over a claim older than
+// this. It matches the server's write timeout, after which no answer
+// reaches the client anyway.
+const claimLease = 2 * time.Minute
+
+// inProgressWait is how long a repeat waits for the first request with its
+// key before it is answered 409 in_progress.
+const inProgressWait = 15 * time.Second
+
+// keyRuns are the idempotency keys this process is answering now. It is
+// the truth about which requests are still running here: a stored claim
+// outlives a process that stopped, this does not.
+type keyRuns struct {
+	mu   sync.Mutex
+	runs map[string]*keyRun
+	once sync.Once
+	boot string
+}
+
+// keyRun is one request answering a key; done closes when it has ended.
+type keyRun struct {
+	fp   string
+	done chan struct{}
+}
+
+// bootID names this process in the claims it stores (random, drawn once).
+func (k *keyRuns) bootID() string {
+	k.once.Do(func() { k.boot = store.NewID() })
+	return k.boot
+}
+
+// take holds id for a request with fingerprint fp, or returns the run
+// that holds it already.
+func (k *keyRuns) take(id, fp string) (*keyRun, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if r, ok := k.runs[id]; ok {
+		return r, false
+	}
+	if k.runs == nil {
+		k.runs = map[string]*keyRun{}
+	}
+	r := &keyRun{fp: fp, done: make(chan struct{})}
+	k.runs[id] = r
+	return r, true
+}
+
+// drop ends run r on id and wakes its waiters.
+func (k *keyRuns) drop(id string, r *keyRun) {
+	k.mu.Lock()
+	delete(k.runs, id)
+	k.mu.Unlock()
+	close(r.done)
+}
+
+// answerQueue gathers the first answers of keyed requests that finish while
+// an earlier batch is being stored, so that they are stored together
+// (store.CompleteIdempotencyBatch: one commit on the embedded engine). One
+// goroutine drains it while it is not empty.
+type answerQueue struct {
+	mu       sync.Mutex
+	pending  []queuedAnswer
+	draining bool
+}
+
+type queuedAnswer struct {
+	rec  store.IdemRecord
+	done chan error
+}
+
+// storeAnswer stores rec with whatever other answers are waiting, and
+// returns when rec is stored.
+func (h *Handler) storeAnswer(rec store.IdemRecord) error {
+	q := &h.answers
+	a := queuedAnswer{rec: rec, done: make(chan error, 1)}
+	q.mu.Lock()
+	q.pending = append(q.pending, a)
+	if !q.draining {
+		q.draining = true
+		go h.drainAnswers()
+	}
+	q.mu.Unlock()
+	return <-a.done
+}
+
+// drainAnswers stores the queued answers batch by batch until none is left.
+func (h *Handler) drainAnswers() {
+	q := &h.answers
+	for {
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.draining = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		recs := make([]store.IdemRecord, len(batch))
+		for i, a := range batch {
+			recs[i] = a.rec
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs := h.store.CompleteIdempotencyBatch(ctx, recs)
+		cancel()
+		for i, a := range batch {
+			a.done <- errs[i]
+		}
+	}
+}
+
+// requestDigest names one keyed request (its record id and fingerprint) in
+// what it changes: the history entries it appends and the id of a draft it
+// creates (store/replay.go). 24 hexadecimal digits, the form of an object id.
+func requestDigest(id, fp string) string {
+	sum := sha256.Sum256([]byte(id + "\n" + fp))
+	return hex.EncodeToString(sum[:12])
+}
+
 // idempotent makes a state-changing POST answer a repeat (same caller, route
 // and key) with the first answer, also when the repeat arrives while the first
 // is still being answered: a double click, a retry or a second tab.
-// Only answers that did something (2xx and 3xx) are kept: after a refusal
-// (4xx) or a failure (5xx, panic) nothing changed, so the claim is released
-// and a corrected or retried request with the same key runs again. A key
-// reused for a different request is refused rather than answered with
-// another request's result.
+// Only answers that did something (2xx and 3xx) are kept. After a refusal
+// or a failure the claim is released and a retry runs again; so does a
+// retry whose first attempt was cut short (a crash, a client that gave up,
+// an answer that could not be stored). A retry that runs again answers as
+// the first attempt would have, because what the first attempt changed
+// names the request (requestDigest). A key reused for a different request
+// is refused rather than answered with another request's result.
 func (h *Handler) idempotent(c *gin.Context) {
 	if c.Request.Method != http.MethodPost || neverReplayed[c.FullPath()] {
 		c.Next()
@@ -84,16 +206,31 @@ func (h *Handler) idempotent(c *gin.Context) {
 	}
 	id := caller + "|" + c.Request.URL.Path + "|" + key
 	ctx := c.Request.Context()
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		rec, claimed, err := h.store.ClaimIdempotency(ctx, id, fp, h.now().UTC())
+	deadline := time.Now().Add(inProgressWait)
+	for {
+		run, mine := h.keys.take(id, fp)
+		if !mine {
+			// This process is answering the key now: wait for that answer.
+			if run.fp != fp {
+				h.keyReused(c)
+				return
+			}
+			if !h.waitRepeat(c, run.done, deadline) {
+				return
+			}
+			continue
+		}
+		token := store.NewID()
+		rec, claimed, err := h.store.ClaimIdempotency(ctx, store.IdemClaim{ID: id, Fingerprint: fp,
+			Boot: h.keys.bootID(), Token: token, Now: h.now().UTC(), Lease: claimLease})
+		if claimed {
+			h.answerOnce(c, id, fp, token, run)
+			return
+		}
+		h.keys.drop(id, run)
 		switch {
-		case errors.Is(err, apperr.ErrNotFound):
-			// Released between our insert and read: claim again.
 		case err != nil:
 			h.fail(c, err)
-			return
-		case claimed:
-			h.answerOnce(c, id, fp)
 			return
 		case rec.Fingerprint != fp:
 			h.keyReused(c)
@@ -102,39 +239,81 @@ func (h *Handler) idempotent(c *gin.Context) {
 			replay(c, rec)
 			return
 		}
-		if time.Now().After(deadline) {
-			apiFail(c, http.StatusConflict, "in_progress", "The same request is still being processed; try again shortly.")
+		// Another process holds the claim and may still be answering it.
+		tick := make(chan struct{})
+		t := time.AfterFunc(25*time.Millisecond, func() { close(tick) })
+		ok := h.waitRepeat(c, tick, deadline)
+		t.Stop()
+		if !ok {
 			return
-		}
-		select {
-		case <-ctx.Done():
-			c.Abort()
-			return
-		case <-time.After(25 * time.Millisecond):
 		}
 	}
 }
 
-// answerOnce runs the handler for a claimed key and keeps or releases the claim.
-func (h *Handler) answerOnce(c *gin.Context, id, fp string) {
+// waitRepeat waits until ready for a repeat of a request being answered:
+// false (and the request answered) when the client left or the wait
+// exceeded deadline.
+func (h *Handler) waitRepeat(c *gin.Context, ready <-chan struct{}, deadline time.Time) bool {
+	left := time.Until(deadline)
+	if left <= 0 {
+		h.inProgress(c)
+		return false
+	}
+	t := time.NewTimer(left)
+	defer t.Stop()
+	select {
+	case <-ready:
+		return true
+	case <-c.Request.Context().Done():
+		h.cancelled(c)
+		return false
+	case <-t.C:
+		h.inProgress(c)
+		return false
+	}
+}
+
+// inProgress answers a repeat whose first request is still being answered.
+func (h *Handler) inProgress(c *gin.Context) {
+	if isAPI(c) {
+		apiFail(c, http.StatusConflict, "in_progress", "The same request is still being processed; try again shortly.")
+		return
+	}
+	h.renderError(c, http.StatusConflict, "This form is still being sent. Wait a moment, then reload the page to see whether it arrived.")
+	c.Abort()
+}
+
+// answerOnce runs the handler for a claimed key and keeps or releases the
+// claim. The handler runs on a context that names the request (for
+// replay.go) and ends after claimLease.
+func (h *Handler) answerOnce(c *gin.Context, id, fp, token string, run *keyRun) {
 	cw := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = cw
-	bg := context.WithoutCancel(c.Request.Context())
+	parent := c.Request.Context()
+	ctx, cancel := context.WithTimeout(store.WithRequest(parent, requestDigest(id, fp)), claimLease)
+	c.Request = c.Request.WithContext(ctx)
+	bg := context.WithoutCancel(ctx)
 	kept := false
 	// Deferred so that a panic (recovered further out) releases the claim too.
 	defer func() {
+		cancel()
+		c.Request = c.Request.WithContext(parent)
 		if !kept {
-			_ = h.store.ReleaseIdempotency(bg, id)
+			if err := h.store.ReleaseIdempotency(bg, id, token); err != nil {
+				h.log.Warn("release idempotency claim", "request_id", requestID(c), "err", err)
+			}
 		}
+		h.keys.drop(id, run)
 	}()
 	c.Next()
 	status := cw.Status()
 	if status < 200 || status >= 400 {
 		return
 	}
-	if err := h.store.CompleteIdempotency(bg, store.IdemRecord{ID: id, Fingerprint: fp, Status: status,
+	// Kept even when the client has left: its retry gets this answer.
+	if err := h.storeAnswer(store.IdemRecord{ID: id, Fingerprint: fp, Status: status,
 		ContentType: cw.Header().Get("Content-Type"), Location: cw.Header().Get("Location"),
-		Body: cw.buf.Bytes(), CreatedAt: h.now().UTC()}); err != nil {
+		Body: cw.buf.Bytes(), CreatedAt: h.now().UTC(), Token: token}); err != nil {
 		h.log.Warn("store idempotent answer", "request_id", requestID(c), "err", err)
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -52,7 +53,21 @@ func (h *Handler) withRequestID(c *gin.Context) {
 	c.Next()
 }
 
+// statusClientClosed is the status logged and counted for a request whose
+// client went away before it was answered (nginx's 499 "client closed
+// request"): not a server fault, whatever the handler made of it.
+const statusClientClosed = 499
+
+// clientGone reports whether the client closed the request (the server
+// cancels its context when the connection goes).
+func clientGone(c *gin.Context) bool { return errors.Is(c.Request.Context().Err(), context.Canceled) }
+
+// cancelled ends a request whose client has gone, with nothing to read.
+func (h *Handler) cancelled(c *gin.Context) { c.AbortWithStatus(statusClientClosed) }
+
 // logRequests writes one line per request; it never logs credentials or query strings.
+// A request whose client left is logged as "request cancelled" with status
+// 499, and counted so in the metrics, beside what the handler answered.
 func (h *Handler) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -61,16 +76,35 @@ func (h *Handler) logRequests(c *gin.Context) {
 		route = "unmatched"
 	}
 	d := time.Since(start)
-	h.metrics.observe(route, c.Request.Method, c.Writer.Status(), d)
+	status, msg := c.Writer.Status(), "request"
+	gone := clientGone(c)
+	if gone {
+		status, msg = statusClientClosed, "request cancelled"
+	} else if isWrite(c.Request.Method) && status < 400 {
+		h.space.wrote() // a write went through: the disk has room again
+	}
+	h.metrics.observe(route, c.Request.Method, status, d)
 	if route == "/healthz" || route == "/readyz" || route == "/metrics" || strings.HasPrefix(route, "/static/") {
 		return
 	}
 	attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route,
-		"status", c.Writer.Status(), "duration_ms", float64(d.Microseconds()) / 1000, "bytes", c.Writer.Size()}
+		"status", status, "duration_ms", float64(d.Microseconds()) / 1000, "bytes", c.Writer.Size()}
+	if gone {
+		attrs = append(attrs, "answered", c.Writer.Status())
+	}
 	if u := currentUser(c); u != nil {
 		attrs = append(attrs, "user_id", u.ID)
 	}
-	h.log.Info("request", attrs...)
+	h.log.Info(msg, attrs...)
+}
+
+// isWrite reports whether method changes state.
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 // recoverPanics turns a panic into a clean 500 with the request id only.

@@ -33,6 +33,9 @@ type Handler struct {
 	metrics  *metrics
 	proxies  []netip.Prefix
 	routes   []route
+	keys     keyRuns     // idempotency keys being answered now (idempotency.go)
+	answers  answerQueue // first answers waiting to be stored (idempotency.go)
+	space    spaceState  // whether writes fail for lack of space (health.go)
 }
 
 // New builds the router. It fails when a template does not parse.
