@@ -137,7 +137,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	}
 	opts := store.Options{URI: uri, DBName: cfg.DBName, Embedded: embedded, Logger: log}
 	if srv != nil {
-		opts.Prepare = srv.IndexIDs
+		opts.Prepare, opts.Scan = srv.IndexIDs, srv.ScanDocuments
 	}
 	st, err := store.Open(ctx, opts)
 	if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -76,3 +77,6 @@ func RawSetWhere(ctx context.Context, s *Store, coll string, filter, set bson.D)
 
 // NoteColl is the collection that holds note id.
 func NoteColl(s *Store, id string) *mongo.Collection { return s.notesOf(id) }
+
+// NoteShard is the index of the note shard that holds the note with id.
+func NoteShard(s *Store, id string) int { return slices.Index(s.noteColls, s.notesOf(id)) }

@@ -109,7 +109,7 @@ func open(t testing.TB, db string) *store.Store {
 	opts := store.Options{URI: u, DBName: db, Embedded: emb,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if server != nil {
-		opts.Prepare = server.IndexIDs
+		opts.Prepare, opts.Scan = server.IndexIDs, server.ScanDocuments
 	}
 	s, err := store.Open(ctx, opts)
 	if err != nil {
