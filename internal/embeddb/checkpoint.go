@@ -82,8 +82,9 @@ func (s *Server) Checkpoint(ctx context.Context, above int64) error {
 }
 
 func checkpointFile(ctx context.Context, path string) error {
+	// mode=rw: a database dropped since it was listed is not created again.
 	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+
-		fmt.Sprintf("?_pragma=busy_timeout(%d)", checkpointWait.Milliseconds()))
+		fmt.Sprintf("?mode=rw&_pragma=busy_timeout(%d)", checkpointWait.Milliseconds()))
 	if err != nil {
 		return err
 	}

@@ -73,3 +73,13 @@ func TestCheckpointEmptiesTheLogAndKeepsEveryWrite(t *testing.T) {
 		t.Fatalf("%d documents after a restart, want 400", n)
 	}
 }
+
+// TestCheckpointNeverCreatesADroppedDatabase checkpoints a database file
+// that is gone (dropped after the directory was listed): no file appears.
+func TestCheckpointNeverCreatesADroppedDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dropped.sqlite")
+	_ = checkpointFile(context.Background(), path)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the checkpoint created %s (%v)", path, err)
+	}
+}

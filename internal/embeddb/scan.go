@@ -23,8 +23,8 @@ import (
 // Reading a whole collection through the wire protocol makes FerretDB 1.24
 // decode each stored document into its own types (several allocations per
 // value, a tracked resource and a stack trace per document) before encoding
-// it as BSON: about 0.5 ms of CPU for a 2 KB note, most of a start-up that
-// rebuilds what the store derives from every note. Here the stored JSON
+// it as BSON; for a start-up that rebuilds what the store derives from
+// every note, that was most of the time (docs/performance.md). Here the stored JSON
 // (FerretDB's "sjson": the values as JSON plus a "$s" schema with each
 // value's BSON type and each document's key order) is converted to the
 // same BSON in one pass over the text. The SELECT is one SQLite read transaction, so fn
