@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -352,10 +353,9 @@ func TestStartReadsThroughTheEngineWhenTheFileScanFails(t *testing.T) {
 		}
 	}
 	uri, _ := testdb.URI(t)
-	scans := 0
+	var scans atomic.Int32
 	failing := func(ctx context.Context, db, coll string, fn func(bson.Raw) error) error {
-		scans++
-		ghost, err := bson.Marshal(store.Note{ID: fmt.Sprint("ghost", scans), CallID: call.ID, State: "submitted", Ref: "DV-0099"})
+		ghost, err := bson.Marshal(store.Note{ID: fmt.Sprint("ghost", scans.Add(1)), CallID: call.ID, State: "submitted", Ref: "DV-0099"})
 		if err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func TestStartReadsThroughTheEngineWhenTheFileScanFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer broken.Close(ctx)
-	if scans == 0 {
+	if scans.Load() == 0 {
 		t.Fatal("Open did not use the scan it was given")
 	}
 	want, err := s.Summaries(ctx, store.SummaryFilter{CallID: call.ID})

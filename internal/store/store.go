@@ -78,7 +78,8 @@ type Options struct {
 }
 
 // ScanFunc calls fn with every document of collection coll in database db;
-// the document is valid only during the call.
+// the document is valid only during the call. Open calls it for the note
+// shards at the same time.
 type ScanFunc func(ctx context.Context, db, coll string, fn func(bson.Raw) error) error
 
 // Open connects, checks the database answers within 5 s and creates the indexes.
