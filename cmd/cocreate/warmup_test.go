@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +74,20 @@ func TestWarmupHoldsRequestsUntilTheServiceIsReady(t *testing.T) {
 			t.Errorf("/readyz once ready: %d %q, want the service's answer", code, body)
 		}
 		srv.Close()
+	}
+}
+
+// TestListensBeforeTheStoreOpens checks that run listens (and says so)
+// before it starts the embedded engine and opens the store, so that
+// requests during start-up meet the warm-up handler instead of a refusal.
+func TestListensBeforeTheStoreOpens(t *testing.T) {
+	s := startServer(t, baseEnv(t.TempDir()))
+	logs := s.stderr.String()
+	listening, started := strings.Index(logs, "msg=starting addr="), strings.Index(logs, `msg="embedded database started"`)
+	if listening < 0 || started < 0 || listening > started {
+		t.Fatalf("want the listening line before the engine's start:\n%s", logs)
+	}
+	if s.get(t, "/readyz", "") != 200 {
+		t.Fatal("not ready once serving")
 	}
 }
