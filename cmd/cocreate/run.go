@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"cocreate/internal/app"
@@ -38,6 +39,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	// Listen first: a request that arrives while the store starts waits
+	// for it (warmup) instead of being refused.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	warm := newWarmup()
+	srv := &http.Server{Handler: warm, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	started := false
+	defer func() {
+		if !started {
+			warm.fail()
+			_ = srv.Close()
+		}
+	}()
+	log.Info("starting", "addr", ln.Addr().String())
+
 	st, closeDB, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -64,18 +86,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	go purgeLoop(ctx, st, log)
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	warm.serve(handler)
+	started = true
 	log.Info("serving", "addr", ln.Addr().String(), "embedded_db", cfg.MongoURI == "")
 	fmt.Fprintf(stdout, "cocreate is serving on http://%s\n", displayAddr(ln.Addr().String()))
 
@@ -96,6 +111,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		log.Warn("a score refresh was cut short; run cocreate recompute --call <slug> to redo it")
 	}
 	return nil
+}
+
+// warmup is the server's handler from the moment it listens: until serve
+// hands it the service's handler, /healthz answers 200, /readyz answers
+// 503 "starting" (so a load balancer sends nothing yet), and every other
+// request waits, then is served; if the service cannot start it is
+// answered 503. A client that gives up while waiting is simply dropped.
+type warmup struct {
+	ready, failed chan struct{}
+	once          sync.Once
+	h             http.Handler // set before ready is closed
+}
+
+func newWarmup() *warmup {
+	return &warmup{ready: make(chan struct{}), failed: make(chan struct{})}
+}
+
+// serve hands every request, waiting or to come, to h.
+func (w *warmup) serve(h http.Handler) {
+	w.h = h
+	close(w.ready)
+}
+
+// fail answers waiting and later requests 503: the service did not start.
+func (w *warmup) fail() { w.once.Do(func() { close(w.failed) }) }
+
+func (w *warmup) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	select {
+	case <-w.ready:
+		w.h.ServeHTTP(rw, r)
+		return
+	default:
+	}
+	switch r.URL.Path {
+	case "/healthz":
+		http.Error(rw, "ok", http.StatusOK)
+		return
+	case "/readyz":
+		http.Error(rw, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	select {
+	case <-w.ready:
+		w.h.ServeHTTP(rw, r)
+	case <-w.failed:
+		rw.Header().Set("Retry-After", "5")
+		http.Error(rw, "The service could not start. Please try again in a few minutes.", http.StatusServiceUnavailable)
+	case <-r.Context().Done():
+	}
 }
 
 func displayAddr(a string) string {
@@ -133,7 +197,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	}
 	opts := store.Options{URI: uri, DBName: cfg.DBName, Embedded: embedded, Logger: log}
 	if srv != nil {
-		opts.Prepare = srv.IndexIDs
+		opts.Prepare, opts.Scan = srv.IndexIDs, srv.ScanDocuments
 	}
 	st, err := store.Open(ctx, opts)
 	if err != nil {

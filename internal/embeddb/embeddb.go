@@ -23,13 +23,18 @@ var ErrLocked = errors.New("the data directory is in use by another cocreate pro
 type Server struct {
 	dir    string
 	uri    string
+	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan struct{}
 	lock   *os.File
+
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
 }
 
 // Start creates dir if needed, takes an exclusive OS lock on it, and starts
-// FerretDB on a free loopback port with its SQLite files in dir.
+// FerretDB on a free loopback port with its SQLite files in dir, and the
+// checkpoints that keep their write-ahead logs small (checkpoint.go).
 func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
@@ -68,7 +73,7 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: fmt.Sprintf("127.0.0.1:%d", port)},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/" + fmt.Sprintf("?_pragma=journal_size_limit(%d)", walLimit),
 		Logger:    slog.New(levelFilter{h: logger.Handler(), min: slog.LevelError}),
 	})
 	if err != nil {
@@ -76,7 +81,7 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	s := &Server{dir: abs, cancel: cancel, done: make(chan struct{}), lock: lock}
+	s := &Server{dir: abs, log: logger, cancel: cancel, done: make(chan struct{}), lock: lock}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
@@ -96,14 +101,23 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	cctx, stop := context.WithCancel(context.Background())
+	s.stopCheckpoints, s.checkpointsDone = stop, make(chan struct{})
+	go s.checkpointLoop(cctx, checkpointEvery, s.checkpointsDone)
 	return s, nil
 }
 
 // URI is the mongodb:// address of the embedded server.
 func (s *Server) URI() string { return s.uri }
 
-// Close stops the server, waits for it to finish and releases the lock.
+// Close stops the checkpoints and the server, waits for them to finish and
+// releases the lock.
 func (s *Server) Close() {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+		<-s.checkpointsDone
+		s.stopCheckpoints = nil
+	}
 	s.cancel()
 	select {
 	case <-s.done:

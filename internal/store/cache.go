@@ -13,8 +13,9 @@ import (
 // holds an OS lock on it) and every write goes through this package's
 // helpers, so the store can keep what it reads by `_id` in memory and
 // answer the next read without a round trip to the engine, where even a
-// look-up by `_id` costs about half a millisecond of CPU. Notes, calls,
-// users and sessions are cached this way; a submission reads all four.
+// look-up by `_id` decodes the stored document in FerretDB and encodes it
+// again. Notes, calls, users and sessions are cached this way; a
+// submission reads all four (docs/performance.md has what the cache buys).
 //
 // The cache holds raw BSON (each read decodes a private copy). Writes keep
 // it coherent: every locked write helper drops the documents its filter
@@ -25,7 +26,7 @@ import (
 // generation count), so a slow reader never puts back an older copy.
 // There is no cache on MongoDB, where other processes may write.
 
-// maxCached bounds each collection's cache (entries; a note is about 5 KB).
+// maxCached bounds each collection's cache, in documents.
 const maxCached = 4096
 
 // docCache is one collection's cache of raw documents by `_id`.

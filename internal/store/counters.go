@@ -14,8 +14,8 @@ type counterDoc struct {
 }
 
 // NextSeq atomically increments the named counter and returns its new value
-// (1 first). On the embedded engine the value lives in memory and the
-// counters collection gets a copy behind (see derived.go).
+// (1 first). On the embedded engine the value lives only in memory,
+// derived at start from the notes (see derived.go).
 func (s *Store) NextSeq(ctx context.Context, name string) (int64, error) {
 	if s.seqs != nil {
 		return s.drawSeq(name), nil

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -24,24 +23,23 @@ import (
 // highest reference its notes carry. On MongoDB both are stored
 // (note_summaries, counters) and written with every change, because other
 // processes share them. On the embedded engine one process owns the data,
-// and each of those writes costs a locked engine round trip of about a
-// millisecond (a submission made three: the note, the counter and the
-// summary). So there the store keeps them in memory, derived once at start
-// from the notes themselves (which every change writes durably first), and
-// kept up to date by the same code paths that write the notes:
+// and each of those writes would cost a locked engine round trip, so there
+// the store keeps them in memory, derived at start from the notes
+// themselves (which every change writes durably first), and kept up to
+// date by the same code paths that write the notes:
 //
 //   - summaries live in a sumIndex; list pages and the dashboard filter it
 //     in memory instead of scanning a collection;
-//   - counters advance in memory (a reference is drawn inside the note's
-//     compare-and-set, so it is durable with the note; a number whose write
-//     fails is given back and drawn again),
-//     and are copied to the counters collection every second and at Close,
-//     for people who look there; at start the store takes the larger of
-//     that copy and the highest reference found in the notes, so a crash
-//     between the two never hands out a number twice.
+//   - counters advance in memory. A reference is drawn inside the note's
+//     compare-and-set, so a reference is acknowledged only once the note
+//     carrying it is written; a number whose write fails is given back and
+//     drawn again. At start each counter is the highest reference its
+//     notes carry, which is at least every reference ever acknowledged, so
+//     no crash can make a number repeat. Nothing else is stored.
 //
-// Start-up therefore reads every note once (BenchmarkReopen: 0.46–0.54 s
-// for 2,000 notes on a 2-core machine).
+// Start-up reads the note shards at the same time, each straight from its
+// SQLite file when the engine offers that (Options.Scan), since reading
+// through the engine costs most of a start-up; see docs/performance.md.
 
 // sumIndex holds every note's summary, in insertion order.
 type sumIndex struct {
@@ -193,38 +191,60 @@ func (s *Store) noteWritten(n *Note) {
 }
 
 // loadDerived reads every note once, at start on the embedded engine, to
-// rebuild the summaries and the reference counters in memory.
-func (s *Store) loadDerived(ctx context.Context) error {
+// rebuild the summaries and the reference counters in memory. The shards
+// are read at the same time; their summaries go in shard by shard, so the
+// order is the same at every start.
+func (s *Store) loadDerived(ctx context.Context, scan ScanFunc) error {
 	s.sums = newSumIndex()
-	s.seqs, s.seqSaved, s.seqFree = map[string]int64{}, map[string]int64{}, map[string][]int64{}
-	cur, err := s.counters.Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("read the counters: %w", wrapDB(err))
+	s.seqs, s.seqFree = map[string]int64{}, map[string][]int64{}
+	type shardLoad struct {
+		sums []Summary
+		seqs map[string]int64
+		err  error
 	}
-	var counters []counterDoc
-	if err := cur.All(ctx, &counters); err != nil {
-		return fmt.Errorf("read the counters: %w", wrapDB(err))
+	loads := make([]shardLoad, len(s.noteColls))
+	var wg sync.WaitGroup
+	for i, c := range s.noteColls {
+		wg.Go(func() {
+			l := &loads[i]
+			l.seqs = map[string]int64{}
+			add := func(n *Note) error {
+				l.sums = append(l.sums, SummaryOf(n))
+				if seq, ok := refNumber(n.Ref); ok {
+					name := RefCounter(n.CallID)
+					l.seqs[name] = max(l.seqs[name], seq)
+				}
+				return nil
+			}
+			if scan != nil {
+				err := scan(ctx, c.Database().Name(), c.Name(), func(raw bson.Raw) error {
+					var n Note
+					if err := bson.Unmarshal(raw, &n); err != nil {
+						return err
+					}
+					return add(&n)
+				})
+				if err == nil {
+					return
+				}
+				s.log.Warn("read the notes from the engine's file; reading them through the engine instead",
+					"db", c.Database().Name(), "err", err)
+				l.sums, l.seqs = nil, map[string]int64{}
+			}
+			l.err = eachNote(ctx, c, bson.D{}, add)
+		})
 	}
-	for _, c := range counters {
-		s.seqs[c.ID], s.seqSaved[c.ID] = c.Seq, c.Seq
-	}
-	for _, c := range s.noteColls {
-		if err := s.loadNotes(ctx, c); err != nil {
-			return fmt.Errorf("read the notes: %w", err)
+	wg.Wait()
+	for _, l := range loads {
+		if l.err != nil {
+			return fmt.Errorf("read the notes: %w", l.err)
+		}
+		s.sums.put(l.sums...)
+		for name, v := range l.seqs {
+			s.seqs[name] = max(s.seqs[name], v)
 		}
 	}
 	return nil
-}
-
-func (s *Store) loadNotes(ctx context.Context, c *mongo.Collection) error {
-	return eachNote(ctx, c, bson.D{}, func(n *Note) error {
-		s.sums.put(SummaryOf(n))
-		if seq, ok := refNumber(n.Ref); ok {
-			name := RefCounter(n.CallID)
-			s.seqs[name] = max(s.seqs[name], seq)
-		}
-		return nil
-	})
 }
 
 // RefCounter names the counter of a call's submission references.
@@ -238,46 +258,4 @@ func refNumber(ref string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(ref[i+1:], 10, 64)
 	return n, err == nil && n > 0
-}
-
-// saveCountersEvery copies changed counters to the counters collection
-// every d until Close, and once more then.
-func (s *Store) saveCountersEvery(d time.Duration) {
-	defer close(s.stopped)
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			s.saveCounters(context.Background())
-		case <-s.stop:
-			s.saveCounters(context.Background())
-			return
-		}
-	}
-}
-
-// saveCounters writes each counter whose value moved since it was last
-// written. Only saveCountersEvery calls it, so the writes never overtake
-// one another.
-func (s *Store) saveCounters(ctx context.Context) {
-	s.seqMu.Lock()
-	moved := map[string]int64{}
-	for name, v := range s.seqs {
-		if s.seqSaved[name] != v {
-			moved[name] = v
-		}
-	}
-	s.seqMu.Unlock()
-	for name, v := range moved {
-		_, err := s.updateOne(ctx, s.counters, bson.D{{Key: "_id", Value: name}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: v}}}}, options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			s.log.Error("save counter", "counter", name, "err", err)
-			return
-		}
-		s.seqMu.Lock()
-		s.seqSaved[name] = v
-		s.seqMu.Unlock()
-	}
 }

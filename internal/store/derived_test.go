@@ -2,9 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,8 +48,8 @@ func submit(ctx context.Context, s *store.Store, call *store.Call, n *store.Note
 }
 
 // TestReferencesContinueAfterRestart checks that a restarted store carries
-// on from the highest reference its notes carry, also when the counters
-// collection is behind (a crash before the counter was copied there), and
+// on from the highest reference its notes carry, with no stored counter at
+// all on the embedded engine (where the counter lives only in memory), and
 // rebuilds every summary from the notes.
 func TestReferencesContinueAfterRestart(t *testing.T) {
 	ctx := context.Background()
@@ -56,9 +61,8 @@ func TestReferencesContinueAfterRestart(t *testing.T) {
 		}
 	}
 	if s.Embedded() {
-		// As after a crash: the copy in the counters collection says 1.
-		if _, err := s.DB().Collection("counters").UpdateOne(ctx, bson.D{{Key: "_id", Value: "ref:" + call.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: 1}}}}); err != nil {
+		// Nothing writes a counter there; make sure none is left to read.
+		if err := s.DB().Collection("counters").Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,32 +100,6 @@ func TestReferencesContinueAfterRestart(t *testing.T) {
 	}
 	if !slices.ContainsFunc(mine, func(x store.Summary) bool { return x.ID == n.ID && x.Ref == "DV-0004" }) {
 		t.Fatalf("the new submission is missing from its owner's list: %+v", mine)
-	}
-}
-
-// TestCounterCopyIsWrittenAtClose checks that the counters collection
-// holds the last reference once the store closes.
-func TestCounterCopyIsWrittenAtClose(t *testing.T) {
-	ctx := context.Background()
-	s := testdb.Open(t)
-	call, drafts := newCallAndDrafts(t, s, 2)
-	for _, d := range drafts {
-		if _, err := submit(ctx, s, call, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := testdb.Reopen(t, s) // only to read after s closes
-	if err := s.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var c struct {
-		Seq int64 `bson:"seq"`
-	}
-	if err := r.DB().Collection("counters").FindOne(ctx, bson.D{{Key: "_id", Value: "ref:" + call.ID}}).Decode(&c); err != nil {
-		t.Fatal(err)
-	}
-	if c.Seq != 2 {
-		t.Fatalf("counter copy = %d, want 2", c.Seq)
 	}
 }
 
@@ -297,5 +275,124 @@ func TestShardCountIsKeptPerDataDirectory(t *testing.T) {
 	r := testdb.Reopen(t, s)
 	if n := len(r.NoteCollections()); n != 2 {
 		t.Fatalf("recorded 2 shards, the store opened %d", n)
+	}
+}
+
+// TestReferencesContinueAboveTheHighestInAnyShard puts a call's highest
+// reference in the first note shard read at start, a lower one after it,
+// and lower ones in every other shard, with gaps, and checks that after a restart the next reference is
+// above the highest and none repeats.
+func TestReferencesContinueAboveTheHighestInAnyShard(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	if !s.Embedded() {
+		t.Skip("on MongoDB the counter is stored; the note shards are the embedded engine's")
+	}
+	call := &store.Call{Slug: "shards", Title: "Shards", RefPrefix: "SH", TimeZone: "UTC"}
+	if err := s.CreateCall(ctx, call); err != nil {
+		t.Fatal(err)
+	}
+	shards := len(s.NoteCollections())
+	idIn := func(shard int) string {
+		for {
+			if id := store.NewID(); store.NoteShard(s, id) == shard {
+				return id
+			}
+		}
+	}
+	at := time.Now().UTC()
+	var ns []*store.Note
+	add := func(shard, ref int) {
+		ns = append(ns, &store.Note{ID: idIn(shard), CallID: call.ID, Owner: "o", State: "submitted",
+			Ref: fmt.Sprintf("SH-%04d", ref), SubmittedAt: &at})
+	}
+	add(0, 17) // the highest, read first
+	add(0, 5)  // and a lower one read after it in the same shard
+	for i := 1; i < shards; i++ {
+		add(i, 2*i)
+	}
+	if err := s.InsertNotes(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	r := testdb.Reopen(t, s)
+	seen := map[string]bool{}
+	for _, n := range ns {
+		seen[n.Ref] = true
+	}
+	_, drafts := newCallAndDrafts(t, r, 3)
+	for _, d := range drafts {
+		d.CallID = call.ID
+		n, err := r.ApplyChange(ctx, d.ID, store.Change{States: []string{"draft"}, Version: d.Version,
+			To:  "submitted",
+			Ref: &store.RefStamp{Counter: store.RefCounter(call.ID), Prefix: call.RefPrefix}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if num, _ := strconv.Atoi(strings.TrimPrefix(n.Ref, "SH-")); num <= 17 || seen[n.Ref] {
+			t.Fatalf("reference %q after a restart: want one above SH-0017, never repeated", n.Ref)
+		}
+		seen[n.Ref] = true
+	}
+}
+
+// TestStartReadsThroughTheEngineWhenTheFileScanFails opens a store whose
+// file scan fails half-way (after handing over a note that does not
+// exist), and checks that it rebuilt exactly the same
+// summaries and counters as a store whose scan worked, and the store that
+// wrote them.
+func TestStartReadsThroughTheEngineWhenTheFileScanFails(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	if !s.Embedded() {
+		t.Skip("only the embedded engine derives summaries at start")
+	}
+	call, drafts := newCallAndDrafts(t, s, 8)
+	for _, d := range drafts[:5] {
+		if _, err := submit(ctx, s, call, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uri, _ := testdb.URI(t)
+	var scans atomic.Int32
+	failing := func(ctx context.Context, db, coll string, fn func(bson.Raw) error) error {
+		ghost, err := bson.Marshal(store.Note{ID: fmt.Sprint("ghost", scans.Add(1)), CallID: call.ID, State: "submitted", Ref: "DV-0099"})
+		if err != nil {
+			return err
+		}
+		if err := fn(ghost); err != nil {
+			return err
+		}
+		return errors.New("the file cannot be read")
+	}
+	broken, err := store.Open(ctx, store.Options{URI: uri, DBName: s.DB().Name(), Embedded: true, Scan: failing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broken.Close(ctx)
+	if scans.Load() == 0 {
+		t.Fatal("Open did not use the scan it was given")
+	}
+	want, err := s.Summaries(ctx, store.SummaryFilter{CallID: call.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := func(xs []store.Summary) map[string]store.Summary {
+		m := map[string]store.Summary{}
+		for _, x := range xs {
+			m[x.ID] = x
+		}
+		return m
+	}
+	for name, r := range map[string]*store.Store{"scanned": testdb.Reopen(t, s), "read through the engine": broken} {
+		got, err := r.Summaries(ctx, store.SummaryFilter{CallID: call.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(byID(got), byID(want)) {
+			t.Errorf("%s: summaries differ from the writer's:\n%+v\n%+v", name, got, want)
+		}
+		if seq, err := r.NextSeq(ctx, store.RefCounter(call.ID)); err != nil || seq != 6 {
+			t.Errorf("%s: next reference number %d, %v; want 6", name, seq, err)
+		}
 	}
 }

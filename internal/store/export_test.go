@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -82,3 +83,6 @@ func PutSummary(ctx context.Context, s *Store, sum Summary) error { return s.put
 
 // DB is the main database, for tests that look at the engine itself.
 func (s *Store) DB() *mongo.Database { return s.db }
+
+// NoteShard is the index of the note shard that holds the note with id.
+func NoteShard(s *Store, id string) int { return slices.Index(s.noteColls, s.notesOf(id)) }

@@ -27,9 +27,8 @@ import (
 // holding one `notes` collection; a note's shard is a hash of its id.
 // writeSched lets one write at a time into each shard, so writes to one
 // note still queue behind each other, as FerretDB needs, while writes to
-// notes in different shards run at the same time. Measured at the engine
-// (32 clients, locked findAndModify of a 2.4 KB note, 2-core machine): one
-// shard 486/s, two 780/s, four 899/s, against 1,139–1,261/s bare inserts.
+// notes in different shards run at the same time (docs/performance.md has
+// the throughput by number of shards).
 //
 // The number of shards is fixed when a data directory is first used
 // (recorded in the main database's `meta` collection), so changing
@@ -73,8 +72,8 @@ func (s *Store) openNoteShards(ctx context.Context, o Options) error {
 	}
 	s.shardDB = map[string]int{}
 	// One write per core at a time, plus one whose engine work waits on
-	// the disk (measured on 2 cores: 2 or 3 at once keep p99 under 100 ms;
-	// 4 at once let it reach 90–115 ms, and per-shard queues 100–160 ms).
+	// the disk: more at once only lengthens the slowest waits (see
+	// docs/performance.md).
 	s.sched = newWriteSched(n, min(n, runtime.GOMAXPROCS(0)+1))
 	for i := range n {
 		name := o.DBName + "_notes" + strconv.Itoa(i)

@@ -62,14 +62,11 @@ type Store struct {
 
 	// Embedded engine only (see cache.go and derived.go): documents read by
 	// _id, note summaries, and counters, kept in the process that owns the data.
-	caches   map[string]*docCache
-	sums     *sumIndex
-	seqMu    sync.Mutex
-	seqs     map[string]int64   // counter values; under seqMu
-	seqFree  map[string][]int64 // values drawn and given back (their write failed); under seqMu
-	seqSaved map[string]int64   // values as last written to the counters collection; under seqMu
-	stop     chan struct{}
-	stopped  chan struct{}
+	caches  map[string]*docCache
+	sums    *sumIndex
+	seqMu   sync.Mutex
+	seqs    map[string]int64   // counter values; under seqMu
+	seqFree map[string][]int64 // values drawn and given back (their write failed); under seqMu
 
 	faults Faults // test hooks that make chosen writes fail
 }
@@ -82,10 +79,20 @@ type Options struct {
 	// Prepare runs after the collections and indexes exist, with the database
 	// name; the embedded engine uses it to index `_id` (embeddb.IndexIDs).
 	Prepare func(ctx context.Context, db string) error
-	Logger  *slog.Logger
+	// Scan, when set, reads a collection straight from the embedded
+	// engine's files (embeddb.ScanDocuments); Open uses it to rebuild what
+	// it keeps in memory from the notes, and reads through the engine when
+	// Scan fails.
+	Scan   ScanFunc
+	Logger *slog.Logger
 	// Faults make chosen writes fail, for tests of failure paths.
 	Faults Faults
 }
+
+// ScanFunc calls fn with every document of collection coll in database db;
+// the document is valid only during the call. Open calls it for the note
+// shards at the same time.
+type ScanFunc func(ctx context.Context, db, coll string, fn func(bson.Raw) error) error
 
 // Open connects, checks the database answers within 5 s and creates the indexes.
 func Open(ctx context.Context, o Options) (*Store, error) {
@@ -148,23 +155,17 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	if o.Embedded {
-		if err := s.loadDerived(ctx); err != nil {
+		if err := s.loadDerived(ctx, o.Scan); err != nil {
 			_ = client.Disconnect(context.Background())
 			return nil, err
 		}
-		s.stop, s.stopped = make(chan struct{}), make(chan struct{})
-		go s.saveCountersEvery(time.Second)
 	}
 	return s, nil
 }
 
-// Close writes what is kept only in memory and disconnects from the database.
+// Close disconnects from the database. Nothing is kept only in memory:
+// what the store derives is rebuilt from the notes at the next Open.
 func (s *Store) Close(ctx context.Context) error {
-	if s.stop != nil {
-		close(s.stop)
-		<-s.stopped
-		s.stop = nil
-	}
 	return s.client.Disconnect(ctx)
 }
 

@@ -12,9 +12,9 @@ import (
 //
 // Per-shard queues alone (a FIFO lock per shard) let waits drift apart:
 // 32 writers hashed onto 4 shards rarely split 8/8/8/8, and the shards
-// share the CPU whatever their queue, so a writer in a long queue waited
-// twice the median (p90 ≈ 1.8× p50). Oldest first across shards gives the
-// CPU to the longest queues.
+// share the CPU whatever their queue, so a writer in a long queue waits
+// far longer than the median. Oldest first across shards gives the CPU to
+// the longest queues.
 type writeSched struct {
 	mu      sync.Mutex
 	limit   int

@@ -118,7 +118,7 @@ func open(t testing.TB, db string, faults store.Faults) *store.Store {
 	opts := store.Options{URI: u, DBName: db, Embedded: emb,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Faults: faults}
 	if server != nil {
-		opts.Prepare = server.IndexIDs
+		opts.Prepare, opts.Scan = server.IndexIDs, server.ScanDocuments
 	}
 	s, err := store.Open(ctx, opts)
 	if err != nil {
