@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 
-	handler, err := web.New(web.Deps{Store: st, App: a, Logger: log, Now: time.Now, TrustedProxies: cfg.TrustedProxies})
+	handler, err := web.New(web.Deps{App: a, Logger: log, Now: time.Now, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func newSite(t *testing.T) *site {
 	st := testdb.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := app.New(st, auth.Hasher{MemoryKiB: 64, Time: 1}, time.Now, log)
-	h, err := web.New(web.Deps{Store: st, App: a, Logger: log, Now: time.Now})
+	h, err := web.New(web.Deps{App: a, Logger: log, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,10 +135,25 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return s.UserByID(ctx, d.UserID)
 }
 
-// UsersByIDs returns the users with the given ids, keyed by id.
+// UsersByIDs returns the users with the given ids, keyed by id. On the
+// embedded engine each is an _id look-up (cached): a $in filter would
+// decode every account.
 func (s *Store) UsersByIDs(ctx context.Context, ids []string) (map[string]*User, error) {
 	out := make(map[string]*User, len(ids))
 	if len(ids) == 0 {
+		return out, nil
+	}
+	if s.embedded {
+		for _, id := range ids {
+			u, err := s.UserByID(ctx, id)
+			if IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out[u.ID] = u
+		}
 		return out, nil
 	}
 	cur, err := s.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})

@@ -465,7 +465,7 @@ func TestRoleTable(t *testing.T) {
 	for _, r := range []string{"participant", "reviewer", "chair", "coordinator"} {
 		_, tokens[r] = ts.user("Only "+r, "Org", "media", r)
 	}
-	h, err := newHandler(Deps{Store: ts.store, App: ts.app})
+	h, err := newHandler(Deps{App: ts.app})
 	if err != nil {
 		t.Fatal(err)
 	}

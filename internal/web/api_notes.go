@@ -42,14 +42,14 @@ func (h *Handler) sendNote(c *gin.Context, status int, n *store.Note, call *stor
 	viewer := currentUser(c)
 	if call == nil {
 		var err error
-		if call, err = h.store.CallByID(ctx, n.CallID); err != nil {
+		if call, err = h.app.CallByID(ctx, n.CallID); err != nil {
 			h.fail(c, err)
 			return
 		}
 	}
 	owner := viewer
 	if n.Owner != viewer.ID {
-		u, err := h.store.UserByID(ctx, n.Owner)
+		u, err := h.app.UserByID(ctx, n.Owner)
 		if err != nil && !store.IsNotFound(err) {
 			h.fail(c, err)
 			return

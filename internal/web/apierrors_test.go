@@ -171,7 +171,7 @@ func panicServer(t *testing.T) (*httptest.Server, *syncBuffer, *atomic.Int32) {
 	logs := &syncBuffer{}
 	st := testdb.Open(t)
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	h, err := newHandler(Deps{Store: st, App: app.New(st, fastHasher, nil, log), Logger: log})
+	h, err := newHandler(Deps{App: app.New(st, fastHasher, nil, log), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func (h *Handler) callEditPage(c *gin.Context) {
-	call, err := h.store.CallByID(c.Request.Context(), c.Param("id"))
+	call, err := h.app.CallByID(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -24,7 +24,7 @@ func (h *Handler) callEditPage(c *gin.Context) {
 // problems; a call changed meanwhile by someone else is not overwritten.
 func (h *Handler) callEditSubmit(c *gin.Context) {
 	ctx := c.Request.Context()
-	call, err := h.store.CallByID(ctx, c.Param("id"))
+	call, err := h.app.CallByID(ctx, c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -103,7 +103,7 @@ func (h *Handler) apiBulkClassify(c *gin.Context) {
 			out[i].Error = &ae
 			continue
 		}
-		owner, err := h.store.UserByID(ctx, r.Note.Owner)
+		owner, err := h.app.UserByID(ctx, r.Note.Owner)
 		if err != nil && !store.IsNotFound(err) {
 			h.fail(c, err)
 			return

@@ -159,7 +159,7 @@ func decidedBy(n *store.Note) string {
 // userNames maps user ids to names; unknown ids map to "".
 func (h *Handler) userNames(ctx context.Context, ids ...string) map[string]string {
 	out := map[string]string{}
-	if m, err := h.store.UsersByIDs(ctx, ids); err == nil {
+	if m, err := h.app.UsersByIDs(ctx, ids); err == nil {
 		for id, u := range m {
 			out[id] = u.Name
 		}
@@ -172,7 +172,7 @@ func (h *Handler) otherNote(ctx context.Context, id string) *store.Note {
 	if id == "" {
 		return nil
 	}
-	n, err := h.store.NoteByID(ctx, id)
+	n, err := h.app.NoteByID(ctx, id)
 	if err != nil {
 		return nil
 	}

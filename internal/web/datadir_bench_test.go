@@ -57,7 +57,7 @@ func serveOnDir(b *testing.B, dir string) (ts *testServer, close func()) {
 	}
 	clock := &testClock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}
 	a := app.New(st, fastHasher, clock.Now, log)
-	h, err := New(Deps{Store: st, App: a, Logger: log, Now: clock.Now})
+	h, err := New(Deps{App: a, Logger: log, Now: clock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}

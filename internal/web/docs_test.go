@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cocreate/internal/app"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ func TestAPIReferenceListsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHandler(Deps{})
+	h, err := newHandler(Deps{App: app.New(nil, fastHasher, nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

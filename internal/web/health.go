@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cocreate/internal/apperr"
-	"cocreate/internal/store"
 )
 
 // metrics are exposed at /metrics in Prometheus text format.
@@ -25,7 +24,7 @@ type metrics struct {
 	handler  http.Handler
 }
 
-func newMetrics(st *store.Store) *metrics {
+func newMetrics(ping func(context.Context, time.Duration) error) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		reg: reg,
@@ -34,15 +33,15 @@ func newMetrics(st *store.Store) *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "cocreate_http_request_duration_seconds",
 			Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route", "method"}),
 	}
-	ping := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cocreate_db_ping_seconds",
+	pingGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cocreate_db_ping_seconds",
 		Help: "Time the database took to answer a ping (-1 when it did not answer within 1 s)."}, func() float64 {
 		start := time.Now()
-		if err := st.Ping(context.Background(), time.Second); err != nil {
+		if err := ping(context.Background(), time.Second); err != nil {
 			return -1
 		}
 		return time.Since(start).Seconds()
 	})
-	reg.MustRegister(m.requests, m.latency, ping, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.requests, m.latency, pingGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m
 }
@@ -57,14 +56,14 @@ func (h *Handler) healthz(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
 // readyz answers 503 when the database does not answer a ping within 1 s,
 // or while writes fail for lack of space (until a write succeeds again).
 func (h *Handler) readyz(c *gin.Context) {
-	if err := h.store.Ping(c.Request.Context(), time.Second); err != nil {
+	if err := h.app.Ping(c.Request.Context(), time.Second); err != nil {
 		c.String(http.StatusServiceUnavailable, "database unavailable\n")
 		return
 	}
 	if h.space.full() {
 		// A load balancer that believes this sends no writes to show the
 		// recovery, so readiness tries one itself.
-		err := h.store.ProbeWrite(c.Request.Context(), h.now().UTC())
+		err := h.app.ProbeWrite(c.Request.Context(), h.now().UTC())
 		switch {
 		case err == nil:
 			h.space.wrote()

@@ -155,7 +155,7 @@ func (h *Handler) drainAnswers() {
 			recs[i] = a.rec
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs := h.store.CompleteIdempotencyBatch(ctx, recs)
+		errs := h.app.CompleteIdempotencyBatch(ctx, recs)
 		cancel()
 		for i, a := range batch {
 			a.done <- errs[i]
@@ -221,7 +221,7 @@ func (h *Handler) idempotent(c *gin.Context) {
 			continue
 		}
 		token := store.NewID()
-		rec, claimed, err := h.store.ClaimIdempotency(ctx, store.IdemClaim{ID: id, Fingerprint: fp,
+		rec, claimed, err := h.app.ClaimIdempotency(ctx, store.IdemClaim{ID: id, Fingerprint: fp,
 			Boot: h.keys.bootID(), Token: token, Now: h.now().UTC(), Lease: claimLease})
 		if claimed {
 			h.answerOnce(c, id, fp, token, run)
@@ -299,7 +299,7 @@ func (h *Handler) answerOnce(c *gin.Context, id, fp, token string, run *keyRun) 
 		cancel()
 		c.Request = c.Request.WithContext(parent)
 		if !kept {
-			if err := h.store.ReleaseIdempotency(bg, id, token); err != nil {
+			if err := h.app.ReleaseIdempotency(bg, id, token); err != nil {
 				h.log.Warn("release idempotency claim", "request_id", requestID(c), "err", err)
 			}
 		}

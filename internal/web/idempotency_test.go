@@ -27,7 +27,7 @@ func serverOn(t *testing.T, st *store.Store, clock *testClock) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := app.New(st, fastHasher, clock.Now, log)
-	h, err := New(Deps{Store: st, App: a, Logger: log, Now: clock.Now})
+	h, err := New(Deps{App: a, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestRetriedCreateMakesOneDraft(t *testing.T) {
 // the first request is logged as cancelled, not as a failure.
 func TestRetryWaitsForARequestWhoseClientLeft(t *testing.T) {
 	logs := &syncBuffer{}
-	h, err := newHandler(Deps{Store: testdb.Open(t), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	h, err := newHandler(Deps{App: app.New(testdb.Open(t), fastHasher, nil, slog.New(slog.NewTextHandler(logs, nil))), Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestAbandonedClaims(t *testing.T) {
 // logged as cancelled with status 499 and counted so, not as a 500 or 503.
 func TestCancelledRequestsAreNotFaults(t *testing.T) {
 	logs := &syncBuffer{}
-	h, err := newHandler(Deps{Store: testdb.Open(t), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	h, err := newHandler(Deps{App: app.New(testdb.Open(t), fastHasher, nil, slog.New(slog.NewTextHandler(logs, nil))), Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func newTestServerWith(t testing.TB, o serverOptions) *testServer {
 	}
 	log := slog.New(slog.NewTextHandler(o.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := app.New(st, fastHasher, clock.Now, log)
-	h, err := New(Deps{Store: st, App: a, Logger: log, Now: clock.Now, TrustedProxies: o.proxies})
+	h, err := New(Deps{App: a, Logger: log, Now: clock.Now, TrustedProxies: o.proxies})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func (h *Handler) loadNoteView(ctx context.Context, u *store.User, id string) (*
 	if err != nil {
 		return nil, nil, noteJSON{}, err
 	}
-	owner, err := h.store.UserByID(ctx, n.Owner)
+	owner, err := h.app.UserByID(ctx, n.Owner)
 	if err != nil && !store.IsNotFound(err) {
 		return nil, nil, noteJSON{}, err
 	}

@@ -50,7 +50,7 @@ func (h *Handler) historyView(ctx context.Context, viewer *store.User, n *store.
 		for _, e := range entries {
 			ids = append(ids, e.By)
 		}
-		if m, err := h.store.UsersByIDs(ctx, ids); err == nil {
+		if m, err := h.app.UsersByIDs(ctx, ids); err == nil {
 			names = m
 		}
 	}

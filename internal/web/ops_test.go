@@ -114,7 +114,7 @@ func TestReadinessWhenTheDatabaseIsGone(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
 	clock := &testClock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}
 	a := app.New(st, fastHasher, clock.Now, quiet)
-	h, err := New(Deps{Store: st, App: a, Logger: quiet, Now: clock.Now})
+	h, err := New(Deps{App: a, Logger: quiet, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

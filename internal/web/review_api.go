@@ -95,7 +95,7 @@ func (h *Handler) apiSaveReview(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	call, err := h.store.CallByID(ctx, r.CallID)
+	call, err := h.app.CallByID(ctx, r.CallID)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -22,7 +22,7 @@ func TestNoRouteAnswers500ToUnknownOrMalformedInput(t *testing.T) {
 		b := ts.browser()
 		b.signIn(who.email, "a long enough password")
 		csrf := b.csrf("/")
-		h, _ := newHandler(Deps{Store: ts.store, App: ts.app})
+		h, _ := newHandler(Deps{App: ts.app})
 		for _, r := range h.table() {
 			if r.path == "/logout" || r.path == "/api/v1/logout" {
 				continue

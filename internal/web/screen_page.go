@@ -73,7 +73,7 @@ func (h *Handler) screenPagePost(c *gin.Context) {
 		return
 	}
 	h.flash(c, screenedMessage(n, in.Outcome))
-	call, err := h.store.CallByID(ctx, n.CallID)
+	call, err := h.app.CallByID(ctx, n.CallID)
 	if err != nil {
 		redirect(c, "/committee/notes/"+n.ID)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cocreate/internal/app"
 	"context"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func readyz(t *testing.T, url string) (int, string) {
 // unavailable with a message that nothing was lost (API and pages), and
 // readiness checks the disk with a write of its own from then on.
 func TestNoSpaceAnswers503(t *testing.T) {
-	h, err := newHandler(Deps{Store: testdb.Open(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := newHandler(Deps{App: app.New(testdb.Open(t), fastHasher, nil, nil), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

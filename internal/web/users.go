@@ -34,7 +34,7 @@ func (h *Handler) usersPage(c *gin.Context) {
 	if role != "" && !enum.Roles.Has(role) {
 		role = ""
 	}
-	list, total, err := h.store.ListUsers(c.Request.Context(), role, page, per)
+	list, total, err := h.app.ListUsers(c.Request.Context(), role, page, per)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -100,7 +100,7 @@ func formErrors(err error) (map[string]string, bool) {
 }
 
 func (h *Handler) userEditPage(c *gin.Context) {
-	u, err := h.store.UserByID(c.Request.Context(), c.Param("id"))
+	u, err := h.app.UserByID(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -112,7 +112,7 @@ func (h *Handler) userEditPage(c *gin.Context) {
 
 func (h *Handler) userEditSubmit(c *gin.Context) {
 	ctx := c.Request.Context()
-	u, err := h.store.UserByID(ctx, c.Param("id"))
+	u, err := h.app.UserByID(ctx, c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -173,7 +173,7 @@ func (h *Handler) apiListUsers(c *gin.Context) {
 		h.fail(c, badRequest("role must be one of participant, reviewer, chair, coordinator."))
 		return
 	}
-	list, total, err := h.store.ListUsers(c.Request.Context(), role, page, per)
+	list, total, err := h.app.ListUsers(c.Request.Context(), role, page, per)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -9,12 +9,10 @@ import (
 
 	"cocreate/internal/app"
 	"cocreate/internal/auth"
-	"cocreate/internal/store"
 )
 
 // Deps are what the web layer needs.
 type Deps struct {
-	Store          *store.Store
 	App            *app.App
 	Logger         *slog.Logger
 	Now            func() time.Time
@@ -23,7 +21,6 @@ type Deps struct {
 
 // Handler holds the dependencies every action uses; actions are its methods.
 type Handler struct {
-	store    *store.Store
 	app      *app.App
 	log      *slog.Logger
 	now      func() time.Time
@@ -59,12 +56,11 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{
-		store:   d.Store,
 		app:     d.App,
 		log:     d.Logger,
 		now:     d.Now,
 		tmpl:    t,
-		metrics: newMetrics(d.Store),
+		metrics: newMetrics(d.App.Ping),
 		proxies: d.TrustedProxies,
 	}
 	if d.App != nil { // the app's sessions and throttle: one of each per process
