@@ -42,7 +42,9 @@ func (a *App) NoteByID(ctx context.Context, id string) (*store.Note, error) {
 func (a *App) Ping(ctx context.Context, d time.Duration) error { return a.Store.Ping(ctx, d) }
 
 // ProbeWrite makes one small write, to learn whether the database can save again.
-func (a *App) ProbeWrite(ctx context.Context, now time.Time) error { return a.Store.ProbeWrite(ctx, now) }
+func (a *App) ProbeWrite(ctx context.Context, now time.Time) error {
+	return a.Store.ProbeWrite(ctx, now)
+}
 
 // ClaimIdempotency claims a keyed request (see store.ClaimIdempotency).
 func (a *App) ClaimIdempotency(ctx context.Context, c store.IdemClaim) (*store.IdemRecord, bool, error) {
