@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -138,18 +139,38 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// levelFilter passes the engine's records at min or above to h. The engine
+// derives a logger with attributes for every operation, and almost none of
+// them ever logs, so attributes and groups are only remembered here and
+// applied to h when a record is actually handled: h (a text or JSON
+// handler) would otherwise format them on every operation.
 type levelFilter struct {
 	h   slog.Handler
 	min slog.Level
+	ops []func(slog.Handler) slog.Handler // WithAttrs and WithGroup, in order
 }
 
 func (l levelFilter) Enabled(ctx context.Context, lv slog.Level) bool {
 	return lv >= l.min && l.h.Enabled(ctx, lv)
 }
-func (l levelFilter) Handle(ctx context.Context, r slog.Record) error { return l.h.Handle(ctx, r) }
-func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFilter{h: l.h.WithAttrs(a), min: l.min}
+
+func (l levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	h := l.h
+	for _, op := range l.ops {
+		h = op(h)
+	}
+	return h.Handle(ctx, r)
 }
+
+func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	a = slices.Clone(a)
+	return l.with(func(h slog.Handler) slog.Handler { return h.WithAttrs(a) })
+}
+
 func (l levelFilter) WithGroup(n string) slog.Handler {
-	return levelFilter{h: l.h.WithGroup(n), min: l.min}
+	return l.with(func(h slog.Handler) slog.Handler { return h.WithGroup(n) })
+}
+
+func (l levelFilter) with(op func(slog.Handler) slog.Handler) levelFilter {
+	return levelFilter{h: l.h, min: l.min, ops: append(slices.Clip(l.ops), op)}
 }
