@@ -108,10 +108,9 @@ func (f ShortlistFilter) matches(state, decided string, sc *review.Score) bool {
 // Shortlist gathers call callKey's scored shortlist for u, a coordinator
 // or the chair: every submitted note f selects, ranked by mean score (ties
 // by median, then reference), and the submitted reviews of their assigned
-// reviewers. One pass over the call's notes and one over its reviews, each
-// from a cursor; what is kept per note is the row, not the note. With
-// blind review, submitter organisation and sector are left out unless u is
-// a coordinator.
+// reviewers (the call's notes and reviews are kept between downloads: see
+// export_cache.go). With blind review, submitter organisation and sector
+// are left out unless u is a coordinator.
 func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f ShortlistFilter) (*export.Shortlist, error) {
 	if !u.Has("coordinator") && !u.Has("chair") {
 		return nil, denied("the shortlist is for coordinators and the chair")
@@ -123,88 +122,71 @@ func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f Sh
 	out := &export.Shortlist{CallTitle: c.Title, CallSlug: c.Slug, Zone: c.Location(), ZoneName: zoneName(c.TimeZone),
 		Criteria: c.Criteria, MinReviews: c.MinReviews, Blind: c.BlindReview,
 		Submitter: !c.BlindReview || u.Has("coordinator"), Filters: f.Words(), GeneratedAt: a.Now(), GeneratedBy: u.Name}
+	all, err := a.shortlistNotes(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	owners := map[string]*store.User{}
-	var rows []export.Row
-	counted := map[string]map[string]bool{} // note id → reviewers whose submitted review counts
-	refs := map[string]string{}             // note id → reference
-	err = a.Store.StreamNotes(ctx, c.ID, func(n *store.Note) error {
-		decided := ""
-		if n.Decision != nil {
-			decided = n.Decision.Class
+	kept := make([]*slNote, 0, len(all))
+	rows := make([]export.Row, 0, len(all))
+	for _, e := range all {
+		if !f.matches(e.row.State, e.row.Decided, e.row.Score) {
+			continue
 		}
-		if neverSubmitted(n.State, n.SubmittedAt != nil) || !f.matches(n.State, decided, n.Score) {
-			return nil
-		}
-		r := export.Row{Ref: n.Ref, Title: n.Title, PolicyArea: n.PolicyArea, Values: n.Values, LeadAgency: n.LeadAgency,
-			Score: n.Score, Decided: decided, State: n.State}
-		if n.Decision != nil {
-			r.ReasonCode, r.Rationale = n.Decision.ReasonCode, n.Decision.Rationale
-		}
+		r := e.row
 		if out.Submitter {
-			o, ok := owners[n.Owner]
+			o, ok := owners[e.owner]
 			if !ok {
-				if o, err = a.Store.UserByID(ctx, n.Owner); err != nil && !store.IsNotFound(err) {
-					return err
+				if o, err = a.Store.UserByID(ctx, e.owner); err != nil && !store.IsNotFound(err) {
+					return nil, err
 				}
-				owners[n.Owner] = o
+				owners[e.owner] = o
 			}
 			if o != nil {
 				r.Organisation, r.Sector = o.Organization, o.Sector
 			}
 		}
-		set := map[string]bool{}
-		for _, as := range n.Assignments {
-			if as.ReviewState == store.ReviewSubmitted && !n.HasConflict(as.ReviewerID) {
-				set[as.ReviewerID] = true
-			}
-		}
-		counted[n.ID], refs[n.ID] = set, n.Ref
-		rows = append(rows, r)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("shortlist of %s: %w", c.Slug, err)
+		kept, rows = append(kept, e), append(rows, r)
 	}
-	rankRows(rows)
-	rank := make(map[string]int, len(rows))
-	for i, r := range rows {
-		rank[r.Ref] = i
-	}
+	order := rankRows(rows)
 	names, err := a.reviewerNames(ctx)
 	if err != nil {
 		return nil, err
 	}
+	sorted := make([]export.Row, len(rows))
 	var reviews []export.ReviewRow
-	err = a.Store.StreamSubmittedReviews(ctx, c.ID, func(r *store.Review) error {
-		if !counted[r.NoteID][r.ReviewerID] || r.SubmittedAt == nil {
-			return nil
+	for i, j := range order {
+		sorted[i] = rows[j]
+		e := kept[j]
+		first := len(reviews)
+		for _, r := range e.reviews {
+			name, ok := names[r.reviewer]
+			if !ok {
+				name = a.nameOf(ctx, r.reviewer)
+				names[r.reviewer] = name
+			}
+			reviews = append(reviews, export.ReviewRow{Ref: e.row.Ref, Reviewer: name, ReviewerSector: r.sector, Scores: r.scores,
+				Total: review.Total(r.scores, c.Criteria), Comment: r.comment, SubmittedAt: r.submittedAt})
 		}
-		name, ok := names[r.ReviewerID]
-		if !ok {
-			name = a.nameOf(ctx, r.ReviewerID)
-			names[r.ReviewerID] = name
-		}
-		reviews = append(reviews, export.ReviewRow{Ref: refs[r.NoteID], Reviewer: name, ReviewerSector: r.ReviewerSector,
-			Scores: r.Scores, Total: review.Total(r.Scores, c.Criteria), Comment: r.Comment, SubmittedAt: *r.SubmittedAt})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reviews of %s: %w", c.Slug, err)
+		slices.SortFunc(reviews[first:], func(x, y export.ReviewRow) int { return cmp.Compare(x.Reviewer, y.Reviewer) })
 	}
-	slices.SortFunc(reviews, func(x, y export.ReviewRow) int {
-		return cmp.Or(cmp.Compare(rank[x.Ref], rank[y.Ref]), cmp.Compare(x.Reviewer, y.Reviewer))
-	})
-	out.Notes, out.ReviewCount = len(rows), len(reviews)
-	out.Rows, out.Reviews = slices.Values(rows), slices.Values(reviews)
+	out.Notes, out.ReviewCount = len(sorted), len(reviews)
+	out.Rows, out.Reviews = slices.Values(sorted), slices.Values(reviews)
 	return out, nil
 }
 
-// rankRows orders rows by mean score, highest first, ties by median and
-// then reference; notes without a submitted review go last, unranked.
-func rankRows(rows []export.Row) {
+// rankRows returns the order of rows by mean score, highest first, ties
+// by median and then reference, notes without a submitted review last;
+// it numbers the ranks of the scored rows.
+func rankRows(rows []export.Row) []int {
 	scored := func(r *export.Row) bool { return r.Score != nil && r.Score.Reviews > 0 }
-	slices.SortFunc(rows, func(x, y export.Row) int {
-		xs, ys := scored(&x), scored(&y)
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		x, y := &rows[i], &rows[j]
+		xs, ys := scored(x), scored(y)
 		switch {
 		case xs && !ys:
 			return -1
@@ -217,11 +199,12 @@ func rankRows(rows []export.Row) {
 		}
 		return cmp.Compare(x.Ref, y.Ref)
 	})
-	for i := range rows {
+	for rank, i := range order {
 		if scored(&rows[i]) {
-			rows[i].Rank = i + 1
+			rows[i].Rank = rank + 1
 		}
 	}
+	return order
 }
 
 // reviewerNames maps the committee's ids to names, from the directory the dashboard keeps.

@@ -130,6 +130,13 @@ func (a *App) SaveReview(ctx context.Context, u *store.User, id string, in Revie
 		}
 		return nil, err
 	}
+	if r.State == store.ReviewSubmitted && a.Store.Embedded() {
+		// A revision that leaves the note's figures as they were (only the
+		// comment revised) writes nothing to the note: log the change anyway,
+		// for views kept of the reviews themselves (the shortlist's Reviews
+		// sheet, export_cache.go). In memory on the embedded engine.
+		_ = a.Store.BumpCallRev(ctx, sc.Call.ID, sc.Note.ID)
+	}
 	return r, nil
 }
 

@@ -563,3 +563,43 @@ func TestScoringSheetResavedByLibreOffice(t *testing.T) {
 		t.Fatalf("review from the re-saved sheet: %+v %v", rv, err)
 	}
 }
+
+// TestShortlistFollowsChanges downloads, changes a review's comment only, a
+// decision and a submitter's organisation, and downloads again: the kept
+// material must not hide any of them.
+func TestShortlistFollowsChanges(t *testing.T) {
+	w, ns := exportWorld(t, nil)
+	path := "/api/v1/calls/plan-2026/exports/shortlist.xlsx"
+	w.download(t, path, w.coordTok, xlsxType)
+	ann := w.revs[0]
+	body := fullReview(1, true)
+	body["comment"] = "Only the comment changed."
+	if r := w.ts.api("PUT", "/api/v1/notes/"+ns[0].ID+"/review", w.tok[ann.ID], body); r.Status != 200 {
+		t.Fatalf("revise: %d %s", r.Status, r.Raw)
+	}
+	if r := w.ts.api("POST", "/api/v1/notes/"+ns[1].ID+"/classify", w.chairTok, classifyBodyFor(w.note(ns[1].ID), "A", "included")); r.Status != 200 {
+		t.Fatalf("classify: %d %s", r.Status, r.Raw)
+	}
+	if _, err := w.ts.store.UpdateUser(context.Background(), ns[1].Owner, store.UserPatch{Organization: ptr("Renamed Org")}); err != nil {
+		t.Fatal(err)
+	}
+	f := reopen(t, w.download(t, path, w.coordTok, xlsxType).Raw)
+	rows, _ := f.GetRows(export.SheetShortlist)
+	head := rows[0]
+	top := rows[1]
+	if top[slices.Index(head, "Reference")] != ns[1].Ref || top[slices.Index(head, "Decided class")] != "A" ||
+		top[slices.Index(head, "Reason code")] != "Included" || top[slices.Index(head, "Submitter organisation")] != "Renamed Org" ||
+		top[slices.Index(head, "State")] != "Classified" {
+		t.Errorf("after the changes: %q", top)
+	}
+	rv, _ := f.GetRows(export.SheetReviews)
+	found := false
+	for _, r := range rv {
+		found = found || slices.Contains(r, "Only the comment changed.")
+	}
+	if !found {
+		t.Errorf("the revised comment is not in the Reviews sheet: %q", rv)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
