@@ -45,14 +45,13 @@ type SheetNote struct {
 
 // ScoringSheet is a reviewer's offline scoring sheet.
 type ScoringSheet struct {
-	CallID, CallTitle    string
-	ReviewerID, Reviewer string
-	Criteria             []review.Criterion
-	GeneratedAt          time.Time
-	Zone                 *time.Location
-	ZoneName             string
-	Notes                iter.Seq[SheetNote]
-	ExtraKeys            [][]string // for tests only: more rows appended to SheetKeys
+	CallID, CallSlug, CallTitle string
+	ReviewerID, Reviewer        string
+	Criteria                    []review.Criterion
+	GeneratedAt                 time.Time
+	Zone                        *time.Location
+	ZoneName                    string
+	Notes                       iter.Seq[SheetNote]
 }
 
 // sheetColumn is a column of the Scores sheet: the key stored in SheetKeys and its heading.
@@ -219,7 +218,7 @@ func WriteScoringSheet(w io.Writer, s *ScoringSheet) error {
 	if err := s.writeScoringRubric(f, st); err != nil {
 		return err
 	}
-	if err := s.writeKeys(f, cols, append(keys, s.ExtraKeys...)); err != nil {
+	if err := s.writeKeys(f, cols, keys); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)

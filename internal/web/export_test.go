@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"cocreate/internal/app"
+	"cocreate/internal/apperr"
 	"cocreate/internal/export"
 	"cocreate/internal/store"
 )
@@ -340,6 +342,7 @@ func TestScoringSheetRefusals(t *testing.T) {
 		{"text in a score cell", importPath, tok, fill(map[string]any{"E" + other: "three"}), sheetRowOf(t, f, ns[0].Ref), "E", `not the text "three"`},
 		{"a fractional score", importPath, tok, fill(map[string]any{"F" + other: 2.5}), sheetRowOf(t, f, ns[0].Ref), "F", "fraction"},
 		{"an edited reference", importPath, tok, fill(map[string]any{"A" + other: "BZ2026-9999"}), sheetRowOf(t, f, ns[0].Ref), "A", "not the reference of a note on this sheet"},
+		{"a row twice", importPath, tok, fill(map[string]any{"A" + other: ns[2].Ref}), sheetRowOf(t, f, ns[0].Ref), "A", "appears twice"},
 		{"a bad submit cell", importPath, tok, fill(map[string]any{"I" + other: "maybe"}), sheetRowOf(t, f, ns[0].Ref), "I", "yes to submit"},
 		{"submit without every score", importPath, tok, fill(map[string]any{"G" + row: ""}), sheetRowOf(t, f, ns[2].Ref), "G", "before submitting"},
 		{"another reviewer's sheet", importPath, w.tok[ben.ID], fill(nil), 0, "", "another committee member"},
@@ -603,3 +606,30 @@ func TestShortlistFollowsChanges(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSaveReviewFromAnOlderVersion: a save that names the version it was
+// made from is refused once the review has moved on.
+func TestSaveReviewFromAnOlderVersion(t *testing.T) {
+	w, ns := exportWorld(t, nil)
+	ann := w.revs[0]
+	ctx := context.Background()
+	rv, err := w.ts.store.ReviewOf(ctx, ns[0].ID, ann.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := rv.Version - 1
+	in := app.ReviewInput{Scores: map[string]int{"problem": 4, "relevance": 4, "ambition": 4, "verifiability": 4, "feasibility": 4}, BaseVersion: &old}
+	if _, err := w.ts.app.SaveReview(ctx, ann, ns[0].ID, in); !errors.Is(err, apperr.ErrStaleVersion) {
+		t.Fatalf("a save from an older version: %v", err)
+	}
+	cur := rv.Version
+	in.BaseVersion = &cur
+	if _, err := w.ts.app.SaveReview(ctx, ann, ns[0].ID, in); err != nil {
+		t.Fatalf("a save from the current version: %v", err)
+	}
+	none := 0
+	in.BaseVersion = &none
+	if _, err := w.ts.app.SaveReview(ctx, ann, ns[2].ID, in); err != nil {
+		t.Fatalf("a first save from no review: %v", err)
+	}
+}
