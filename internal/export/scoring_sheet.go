@@ -221,7 +221,6 @@ func WriteScoringSheet(w io.Writer, s *ScoringSheet) error {
 	if err := s.writeKeys(f, cols, keys); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return f.Write(w)
 }
 

@@ -263,7 +263,6 @@ func WriteShortlistXLSX(w io.Writer, s *Shortlist) error {
 	if err := s.writeAbout(f, st); err != nil {
 		return fmt.Errorf("about sheet: %w", err)
 	}
-	f.SetActiveSheet(0)
 	return f.Write(w)
 }
 

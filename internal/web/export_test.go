@@ -418,7 +418,7 @@ func TestScoringSheetAfterChangesOnTheWeb(t *testing.T) {
 		t.Fatalf("import: %d %s", r.Status, r.Raw)
 	}
 	cs := r.Body["conflicts"].([]any)
-	if len(cs) != 1 || cs[0].(map[string]any)["reference"] != ns[0].Ref || !strings.Contains(cs[0].(map[string]any)["message"].(string), "changed on the web") {
+	if len(cs) != 1 || cs[0].(map[string]any)["reference"] != ns[0].Ref || !strings.Contains(cs[0].(map[string]any)["message"].(string), "changed on the web after this sheet was downloaded") {
 		t.Fatalf("conflicts: %s", r.Raw)
 	}
 	if rv, _ := w.ts.store.ReviewOf(context.Background(), ns[0].ID, ann.ID); rv.Scores["problem"] != 4 {
