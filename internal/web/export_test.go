@@ -446,6 +446,19 @@ func TestScoringSheetAfterChangesOnTheWeb(t *testing.T) {
 	if r.Status != 422 || !strings.Contains(r.Raw2(), "not assigned") || !strings.Contains(r.Raw2(), `"row":`+third) {
 		t.Fatalf("unassigned: %d %s", r.Status, r.Raw)
 	}
+
+	// A conflict of interest declared since the download refuses the sheet too.
+	cid := w.revs[2]
+	f = reopen(t, w.download(t, "/api/v1/calls/plan-2026/exports/scoring-sheet.xlsx", w.tok[cid.ID], xlsxType).Raw)
+	third = itoa(sheetRowOf(t, f, ns[2].Ref))
+	set(t, f, map[string]any{"C" + third: 1, "H" + third: "Scored before declaring."})
+	if r := w.ts.api("POST", "/api/v1/notes/"+ns[2].ID+"/conflict", w.tok[cid.ID], map[string]any{"reason": "My sister wrote it"}); r.Status != 204 {
+		t.Fatalf("conflict: %d %s", r.Status, r.Raw)
+	}
+	r = w.ts.upload(importPath, w.tok[cid.ID], saved(t, f))
+	if r.Status != 422 || !strings.Contains(r.Raw2(), "conflict of interest") {
+		t.Fatalf("conflicted: %d %s", r.Status, r.Raw)
+	}
 }
 
 // postFile posts a multipart form with fields and the file field from the browser.
