@@ -282,7 +282,7 @@ func printSetup(f *excelize.File, sheet string) error {
 // areaStat gathers one policy area's figures while the rows stream by.
 type areaStat struct {
 	states  map[string]int
-	classes map[string]int // the decided class, "" for none yet
+	classes map[string]int // the decided class, else the suggested one; "" for neither yet
 	notes   int
 	sum     float64
 	scored  int
@@ -361,7 +361,11 @@ func (s *Shortlist) writeRows(f *excelize.File, st *styles) (map[string]*areaSta
 		}
 		a.notes++
 		a.states[r.State]++
-		a.classes[r.Decided]++
+		class := r.Decided
+		if class == "" && r.Score != nil {
+			class = r.Score.SuggestedClass
+		}
+		a.classes[class]++
 		if r.Score != nil && r.Score.Reviews > 0 {
 			a.sum += r.Score.Mean
 			a.scored++
@@ -460,7 +464,7 @@ func (s *Shortlist) writeAreas(f *excelize.File, st *styles, areas map[string]*a
 	for _, c := range classes {
 		head = append(head, "Class "+c)
 	}
-	head = append(head, "No decision yet", "Mean score")
+	head = append(head, "No class yet", "Mean score")
 	for i, h := range head {
 		cell := colName(i+1) + "1"
 		if err := f.SetCellValue(sh, cell, h); err != nil {
@@ -519,7 +523,7 @@ func (s *Shortlist) writeAreas(f *excelize.File, st *styles, areas map[string]*a
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{darker[c]}}})
 	}
 	return f.AddChart(sh, fmt.Sprintf("A%d", row+3), &excelize.Chart{Type: excelize.ColStacked, Series: series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Decided notes per class, by policy area"}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Notes per class (decided, or suggested before a decision), by policy area"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		Dimension: excelize.ChartDimension{Width: 900, Height: 420}})
 }
@@ -610,7 +614,7 @@ func (s *Shortlist) writeAbout(f *excelize.File, st *styles) error {
 		{"Submitted reviews", s.ReviewCount},
 		{"Submitter organisation and sector", submitter},
 		{"Ranking", "By mean score, highest first; ties by median, then by reference. Notes without a submitted review come last, unranked."},
-		{"Class filter", "Matches the chair's decided class, or the suggested class while there is no decision."},
+		{"Classes", "The class filter and the By policy area sheet count the chair's decided class, or the suggested class while there is no decision."},
 	}
 	for i, r := range rows {
 		if err := f.SetSheetRow(sh, fmt.Sprintf("A%d", i+1), &r); err != nil {
