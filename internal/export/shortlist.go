@@ -301,6 +301,19 @@ func (s *Shortlist) writeRows(f *excelize.File, st *styles) (map[string]*areaSta
 		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
 			return nil, err
 		}
+		// Column styles style every cell of the column, so rows carry bare
+		// values (no Cell wrapper a cell), which keeps the writing near a bare
+		// StreamWriter's cost.
+		style := st.text
+		switch {
+		case c.num:
+			style = st.num
+		case c.wrap:
+			style = st.wrap
+		}
+		if err := sw.SetColStyle(i+1, i+1, style); err != nil {
+			return nil, err
+		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: 1, TopLeftCell: "D2", ActivePane: "bottomRight"}); err != nil {
 		return nil, err
@@ -330,22 +343,19 @@ func (s *Shortlist) writeRows(f *excelize.File, st *styles) (map[string]*areaSta
 		vals := s.cells(&r)
 		height := 1
 		for i, v := range vals {
-			style := st.text
+			t, ok := v.(string)
+			if !ok {
+				continue
+			}
 			switch {
-			case (i == suggestedCol || i == decidedCol) && v != nil:
-				style = st.class[v.(string)]
-			case cols[i].num:
-				style = st.num
+			case i == suggestedCol || i == decidedCol:
+				vals[i] = excelize.Cell{StyleID: st.class[t], Value: t}
 			case cols[i].wrap:
-				style = st.wrap
-				if t, ok := v.(string); ok {
-					height = max(height, lines(t, cols[i].width))
-				}
+				height = max(height, lines(t, cols[i].width))
 			}
-			if t, ok := v.(string); ok {
-				v = cellText(t)
+			if len(t) > maxCell {
+				vals[i] = cellText(t)
 			}
-			vals[i] = excelize.Cell{StyleID: style, Value: v}
 		}
 		opts := excelize.RowOpts{}
 		if height > 1 {
@@ -401,8 +411,16 @@ func (s *Shortlist) writeReviews(f *excelize.File, st *styles) error {
 	}
 	head = append(head, "Weighted total", "Comment", "Submitted at ("+s.ZoneName+")")
 	widths = append(widths, 10, 60, 17)
+	styles := []int{st.text, st.text, st.text}
+	for range s.Criteria {
+		styles = append(styles, st.int)
+	}
+	styles = append(styles, st.num, st.wrap, st.date)
 	for i, w := range widths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+		if err := sw.SetColStyle(i+1, i+1, styles[i]); err != nil {
 			return err
 		}
 	}
@@ -420,11 +438,11 @@ func (s *Shortlist) writeReviews(f *excelize.File, st *styles) error {
 	commentWidth := widths[len(widths)-2]
 	for r := range s.Reviews {
 		row++
-		vals := []any{excelize.Cell{StyleID: st.text, Value: r.Ref}, excelize.Cell{StyleID: st.text, Value: r.Reviewer},
-			excelize.Cell{StyleID: st.text, Value: sectorLabel(r.ReviewerSector)}}
+		vals := make([]any, 0, len(head))
+		vals = append(vals, r.Ref, r.Reviewer, sectorLabel(r.ReviewerSector))
 		for _, cr := range s.Criteria {
 			if v, ok := r.Scores[cr.Key]; ok {
-				vals = append(vals, excelize.Cell{StyleID: st.int, Value: v})
+				vals = append(vals, v)
 			} else {
 				vals = append(vals, nil)
 			}
@@ -432,8 +450,11 @@ func (s *Shortlist) writeReviews(f *excelize.File, st *styles) error {
 		at := r.SubmittedAt.In(s.Zone)
 		// Excel dates carry no zone: write the wall time of the call's zone.
 		local := time.Date(at.Year(), at.Month(), at.Day(), at.Hour(), at.Minute(), at.Second(), 0, time.UTC)
-		vals = append(vals, excelize.Cell{StyleID: st.num, Value: review.Round1(r.Total)},
-			excelize.Cell{StyleID: st.wrap, Value: cellText(r.Comment)}, excelize.Cell{StyleID: st.date, Value: local})
+		comment := r.Comment
+		if len(comment) > maxCell {
+			comment = cellText(comment)
+		}
+		vals = append(vals, review.Round1(r.Total), comment, local)
 		opts := excelize.RowOpts{}
 		if n := lines(r.Comment, commentWidth); n > 1 {
 			opts.Height = min(409, float64(n)*15)

@@ -34,13 +34,15 @@ func csvSafe(s string) string {
 	return s
 }
 
-// cellText caps s at Excel's 32,767 characters a cell, on a rune boundary.
+// maxCell is the most characters an Excel cell holds.
+const maxCell = 32767
+
+// cellText caps s at maxCell bytes (fewer characters), on a rune boundary.
 func cellText(s string) string {
-	const max = 32767
-	if len(s) <= max {
+	if len(s) <= maxCell {
 		return s
 	}
-	cut := max
+	cut := maxCell
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
@@ -66,8 +68,12 @@ func lines(s string, width float64) int {
 		w = 1
 	}
 	n := 0
-	for _, l := range strings.Split(s, "\n") {
-		n += 1 + utf8.RuneCountInString(l)/w
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return n + 1 + utf8.RuneCountInString(s)/w
+		}
+		n += 1 + utf8.RuneCountInString(s[:i])/w
+		s = s[i+1:]
 	}
-	return n
 }
