@@ -12,9 +12,9 @@ import (
 
 // The shortlist's material is kept per call between downloads, the way the
 // dashboard keeps its table. On the embedded engine reading a call's notes
-// and reviews is a scan that decodes every document (about 1.1–1.9 s for
-// 2,000 notes on a 2-core machine: docs/performance.md), which a shortlist
-// of 1,000 notes cannot afford at every download. So the first download
+// and reviews is a scan that decodes every document, seconds for a call of
+// a few thousand notes (docs/performance.md, Exports), which a download
+// cannot afford every time. So the first download
 // reads them all once, and later ones re-read only the notes the store's
 // change log names (store.ChangesSince), with their reviews, by _id. Every
 // change of a note moves the log, and so does every save of a submitted
