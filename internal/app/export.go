@@ -78,18 +78,6 @@ func (f ShortlistFilter) Words() string {
 	return strings.Join(parts, "; ")
 }
 
-// Query is the filter as query parameters ("class=A,B&state=screened").
-func (f ShortlistFilter) Query() string {
-	var parts []string
-	if len(f.Classes) > 0 {
-		parts = append(parts, "class="+strings.Join(f.Classes, ","))
-	}
-	if len(f.States) > 0 {
-		parts = append(parts, "state="+strings.Join(f.States, ","))
-	}
-	return strings.Join(parts, "&")
-}
-
 // matches reports whether a note in state, decided class and score passes f.
 func (f ShortlistFilter) matches(state, decided string, sc *review.Score) bool {
 	if len(f.States) > 0 && !slices.Contains(f.States, state) {
@@ -120,7 +108,7 @@ func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f Sh
 		return nil, err
 	}
 	out := &export.Shortlist{CallTitle: c.Title, CallSlug: c.Slug, Zone: c.Location(), ZoneName: zoneName(c.TimeZone),
-		Criteria: c.Criteria, MinReviews: c.MinReviews, Blind: c.BlindReview,
+		Criteria: c.Criteria, MinReviews: c.MinReviews,
 		Submitter: !c.BlindReview || u.Has("coordinator"), Filters: f.Words(), GeneratedAt: a.Now(), GeneratedBy: u.Name}
 	all, err := a.shortlistNotes(ctx, c)
 	if err != nil {

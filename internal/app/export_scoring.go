@@ -83,6 +83,7 @@ type ImportError struct {
 	Problems []export.CellError
 }
 
+// Error says how many problems refused the sheet.
 func (e *ImportError) Error() string {
 	return fmt.Sprintf("the scoring sheet has %d problems; nothing was imported", len(e.Problems))
 }

@@ -285,7 +285,7 @@ func (s *ScoringSheet) writeScoringRubric(f *excelize.File, st *styles) error {
 		"Set Submit to yes to submit the review (every criterion then needs a score), or leave it at no to keep a draft. A submitted review stays submitted: changing it is a revision.",
 		"Rows you leave as they were are not touched. You may sort the rows or add blank ones, but keep the Reference column and the headings as they are.",
 		"Upload the file on the Your reviews page. If any row has a problem, nothing is imported and every problem is listed; a review you changed on the web after downloading this sheet is left as it is and reported.",
-		fmt.Sprintf("Made for %s at %s (%s).", s.Reviewer, at.Format("2 January 2006 15:04"), s.ZoneName),
+		fmt.Sprintf("Made for %s, %s, at %s (%s).", s.Reviewer, s.CallTitle, at.Format("2 January 2006 15:04"), s.ZoneName),
 	}
 	row := len(s.Criteria) + 2
 	for i, t := range help {

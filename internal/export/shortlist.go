@@ -58,7 +58,6 @@ type Shortlist struct {
 	ZoneName            string // "Belize time"
 	Criteria            []review.Criterion
 	MinReviews          int
-	Blind               bool   // the call runs blind review
 	Submitter           bool   // submitter organisation and sector are shown
 	Filters             string // the filters in words, "none" when none
 	GeneratedAt         time.Time
@@ -68,7 +67,7 @@ type Shortlist struct {
 	Reviews             iter.Seq[ReviewRow]
 }
 
-// Column is one column of the shortlist sheet (and of the CSV).
+// column is one column of the shortlist sheet (and of the CSV).
 type column struct {
 	head  string
 	width float64

@@ -39,7 +39,7 @@ func sampleShortlist(submitter bool) *Shortlist {
 	}
 	loc, _ := time.LoadLocation("America/Belize")
 	return &Shortlist{CallTitle: "Plan 2026", CallSlug: "plan-2026", Zone: loc, ZoneName: "Belize time", Criteria: crit, MinReviews: 2,
-		Blind: !submitter, Submitter: submitter, Filters: "none", GeneratedAt: at, GeneratedBy: "Cora", Notes: len(rows), ReviewCount: len(reviews),
+		Submitter: submitter, Filters: "none", GeneratedAt: at, GeneratedBy: "Cora", Notes: len(rows), ReviewCount: len(reviews),
 		Rows: slices.Values(rows), Reviews: slices.Values(reviews)}
 }
 
