@@ -285,6 +285,17 @@ func TestScoringSheetRoundTrip(t *testing.T) {
 	if err := f.InsertRows(export.SheetScores, 2, 2); err != nil {
 		t.Fatal(err)
 	}
+	// Re-ordered: the third note's row moves to the bottom, after blank rows.
+	moved := sheetRowOf(t, f, ns[2].Ref)
+	if err := f.DuplicateRowTo(export.SheetScores, moved, 12); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.RemoveRow(export.SheetScores, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := sheetRowOf(t, f, ns[2].Ref); got != 11 {
+		t.Fatalf("the moved row is at %d", got)
+	}
 	good := saved(t, f)
 	res := w.ts.upload(importPath, tok, good)
 	if res.Status != 200 || res.Body["imported"] != 2.0 || res.Body["unchanged"] != 1.0 || len(res.Body["conflicts"].([]any)) != 0 {
@@ -514,6 +525,12 @@ func TestScoringSheetPages(t *testing.T) {
 	}
 	if p := post(nil); p.Status != 422 || !strings.Contains(p.text(), "Choose the scoring sheet") || !strings.Contains(p.Body, `id="file-error"`) {
 		t.Fatalf("no file: %d\n%s", p.Status, p.Body)
+	}
+	if p := post(bytes.Repeat([]byte("x"), maxUpload+100<<10)); p.Status != 413 || !strings.Contains(p.text(), "larger than 10 MiB") {
+		t.Fatalf("too large: %d\n%s", p.Status, p.text())
+	}
+	if p := post([]byte("name,score\n")); p.Status != 415 || !strings.Contains(p.text(), "not an Excel workbook") || !strings.Contains(p.Body, `id="file-error"`) {
+		t.Fatalf("not a workbook: %d\n%s", p.Status, p.text())
 	}
 	f := reopen(t, []byte(dl.Body))
 	row := sheetRowOf(t, f, ns[2].Ref)
