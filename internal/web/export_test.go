@@ -75,6 +75,13 @@ func reopen(t *testing.T, b []byte) *excelize.File {
 
 func TestShortlistDownload(t *testing.T) {
 	w, ns := exportWorld(t, map[string]any{"blind_review": true})
+	// A submitted review whose reviewer is not assigned to the note does not count.
+	at := time.Date(2026, 6, 14, 0, 0, 0, 0, time.UTC)
+	stray := &store.Review{NoteID: ns[0].ID, CallID: ns[0].CallID, ReviewerID: "gone", Scores: map[string]int{"problem": 4},
+		Comment: "A stray review.", State: store.ReviewSubmitted, SubmittedAt: &at}
+	if err := w.ts.store.InsertReviews(context.Background(), []*store.Review{stray}); err != nil {
+		t.Fatal(err)
+	}
 	base := "/api/v1/calls/plan-2026/exports/shortlist"
 	r := w.download(t, base+".xlsx", w.coordTok, xlsxType)
 	if cd := r.Header.Get("Content-Disposition"); cd != `attachment; filename="plan-2026-shortlist-2026-06-15.xlsx"` {
