@@ -384,6 +384,27 @@ func TestScoringSheetRefusals(t *testing.T) {
 		})
 	}
 
+	t.Run("another workbook", func(t *testing.T) {
+		other := w.download(t, "/api/v1/calls/plan-2026/exports/shortlist.xlsx", w.coordTok, xlsxType).Raw
+		if r := w.ts.upload(importPath, tok, other); r.Status != 422 || !strings.Contains(r.Raw2(), "not a scoring sheet downloaded from cocreate") {
+			t.Fatalf("%d %s", r.Status, r.Raw)
+		}
+	})
+	t.Run("an edited note id in the hidden sheet", func(t *testing.T) {
+		f := reopen(t, fill(nil))
+		keys, _ := f.GetRows(export.SheetKeys)
+		for i, k := range keys {
+			if len(k) > 1 && k[0] == ns[2].Ref {
+				if err := f.SetCellStr(export.SheetKeys, "B"+itoa(i+1), "6b0000000000000000000000"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		r := w.ts.upload(importPath, tok, saved(t, f))
+		if r.Status != 422 || !strings.Contains(r.Raw2(), ns[2].Ref+" cannot be imported: this note no longer exists") {
+			t.Fatalf("%d %s", r.Status, r.Raw)
+		}
+	})
 	t.Run("not a workbook", func(t *testing.T) {
 		if r := w.ts.upload(importPath, tok, []byte("reference,score\nBZ-1,3\n")); r.Status != 415 || !strings.Contains(r.Raw2(), "not an Excel workbook") {
 			t.Fatalf("%d %s", r.Status, r.Raw)
