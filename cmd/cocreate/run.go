@@ -31,6 +31,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) >= 1 && args[0] == "recompute" {
 		return recompute(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) >= 1 && args[0] == "export" {
+		return exportCmd(ctx, args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := config.Load(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil

@@ -23,6 +23,10 @@ type ReviewInput struct {
 	Scores  map[string]int
 	Comment string
 	Submit  bool
+	// BaseVersion, when set, is the version of the review the input was made
+	// from (0: none yet); the save is refused with apperr.ErrStaleVersion when
+	// the stored review has moved since (an offline scoring sheet).
+	BaseVersion *int
 }
 
 // Scoring is a note as its assigned reviewer scores it.
@@ -71,6 +75,15 @@ func (a *App) SaveReview(ctx context.Context, u *store.User, id string, in Revie
 		return nil, err
 	}
 	prev := sc.Review
+	if in.BaseVersion != nil {
+		at := 0
+		if prev != nil {
+			at = prev.Version
+		}
+		if at != *in.BaseVersion {
+			return nil, fmt.Errorf("review of note %s: %w", id, apperr.ErrStaleVersion)
+		}
+	}
 	revising := prev != nil && prev.State == store.ReviewSubmitted
 	if errs := CheckReview(in, sc.Call, in.Submit || revising); errs != nil {
 		return nil, errs
@@ -101,6 +114,13 @@ func (a *App) SaveReview(ctx context.Context, u *store.User, id string, in Revie
 			_, _ = a.Store.WithdrawReview(context.WithoutCancel(ctx), sc.Note, u.ID, "")
 		}
 		return nil, err
+	}
+	if r.State == store.ReviewSubmitted && a.Store.Embedded() {
+		// A revision that leaves the note's figures as they were (only the
+		// comment revised) writes nothing to the note: log the change anyway,
+		// for views kept of the reviews themselves (the shortlist's Reviews
+		// sheet, export_cache.go). In memory on the embedded engine.
+		_ = a.Store.BumpCallRev(ctx, sc.Call.ID, sc.Note.ID)
 	}
 	return r, nil
 }

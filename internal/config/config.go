@@ -68,6 +68,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 		fmt.Fprintln(out, "Usage: cocreate [flags]            serve")
 		fmt.Fprintln(out, "       cocreate user add --email E --name N --roles coordinator,chair   (password on stdin)")
 		fmt.Fprintln(out, "       cocreate recompute --call SLUG   rebuild a call's scores and summaries (server stopped)")
+		fmt.Fprintln(out, "       cocreate export shortlist --call SLUG [--class A,B] [--state S,…] [--format xlsx|csv] -o FILE")
 		fmt.Fprintln(out, "\nEvery flag has an environment variable:")
 		fs.PrintDefaults()
 	}

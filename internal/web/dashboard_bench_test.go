@@ -41,8 +41,13 @@ func words(n int, seed int) string {
 // notes of about 2 KB with three submitted reviews each, and their scores
 // as the app would have stored them; straight through the store, in bulk.
 func seedBenchCall(b *testing.B, ts *testServer) *store.Call {
+	return seedScoredCall(b, ts, "bench", benchNotes)
+}
+
+// seedScoredCall is seedBenchCall for a call named slug with n notes.
+func seedScoredCall(b *testing.B, ts *testServer, slug string, benchNotes int) *store.Call {
 	ctx := context.Background()
-	c := &store.Call{Slug: "bench", Title: "Benchmark call", RefPrefix: "BN", TimeZone: "America/Belize",
+	c := &store.Call{Slug: slug, Title: "Benchmark call", RefPrefix: "BN", TimeZone: "America/Belize",
 		OpensAt: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), ClosesAt: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
 		ReviewersPerNote: benchPerNote, MinReviews: benchPerNote, Criteria: review.DefaultCriteria()}
 	if err := ts.store.CreateCall(ctx, c); err != nil {
