@@ -147,17 +147,7 @@ func (s *Shortlist) cells(r *Row) []any {
 }
 
 func (s *Shortlist) criteriaLabels(keys []string) string {
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		l := enum.Criteria.Label(k)
-		for _, cr := range s.Criteria {
-			if cr.Key == k && cr.Label != "" {
-				l = cr.Label
-			}
-		}
-		out = append(out, l)
-	}
-	return strings.Join(out, ", ")
+	return review.CriteriaLabels(keys, s.Criteria)
 }
 
 func sectorLabel(s string) string {

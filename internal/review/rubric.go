@@ -6,6 +6,7 @@ package review
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"cocreate/internal/enum"
 )
@@ -169,4 +170,21 @@ func Total(scores map[string]int, c []Criterion) float64 {
 // Round1 rounds x to one decimal, half away from zero, for display only.
 func Round1(x float64) float64 {
 	return math.Round(x*10) / 10
+}
+
+// CriteriaLabels names criteria keys (a note's disagreement flags, say)
+// with the labels criteria give them, the default labels otherwise,
+// joined by commas.
+func CriteriaLabels(keys []string, criteria []Criterion) string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		l := enum.Criteria.Label(k)
+		for _, cr := range criteria {
+			if cr.Key == k && cr.Label != "" {
+				l = cr.Label
+			}
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, ", ")
 }

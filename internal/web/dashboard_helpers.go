@@ -3,12 +3,11 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"cocreate/internal/apperr"
-	"cocreate/internal/enum"
+	"cocreate/internal/review"
 	"cocreate/internal/store"
 )
 
@@ -59,19 +58,7 @@ func dashboardFuncs() template.FuncMap {
 		return fmt.Sprintf("%.1f", *p)
 	},
 		// criteriaLabels names criteria keys with the call's labels, for flags.
-		"criteriaLabels": func(keys []string, c *store.Call) string {
-			out := make([]string, 0, len(keys))
-			for _, k := range keys {
-				l := enum.Criteria.Label(k)
-				for _, cr := range c.Criteria {
-					if cr.Key == k && cr.Label != "" {
-						l = cr.Label
-					}
-				}
-				out = append(out, l)
-			}
-			return strings.Join(out, ", ")
-		},
+		"criteriaLabels": func(keys []string, c *store.Call) string { return review.CriteriaLabels(keys, c.Criteria) },
 		"pluralOf": pluralOf,
 	}
 }
