@@ -59,6 +59,6 @@ func dashboardFuncs() template.FuncMap {
 	},
 		// criteriaLabels names criteria keys with the call's labels, for flags.
 		"criteriaLabels": func(keys []string, c *store.Call) string { return review.CriteriaLabels(keys, c.Criteria) },
-		"pluralOf": pluralOf,
+		"pluralOf":       pluralOf,
 	}
 }
