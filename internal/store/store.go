@@ -68,7 +68,8 @@ type Store struct {
 	seqs    map[string]int64   // counter values; under seqMu
 	seqFree map[string][]int64 // values drawn and given back (their write failed); under seqMu
 
-	faults Faults // test hooks that make chosen writes fail
+	faults Faults   // test hooks that make chosen writes fail
+	scan   ScanFunc // reads a collection straight from the embedded engine's files (Options.Scan)
 }
 
 // Options configure Open.
@@ -117,6 +118,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("the database at %s did not answer: %w", redact(o.URI), err)
 	}
 	s := &Store{client: client, db: client.Database(o.DBName), embedded: o.Embedded, log: o.Logger, faults: o.Faults}
+	if o.Embedded {
+		s.scan = o.Scan
+	}
 	if o.Embedded {
 		s.caches = map[string]*docCache{"notes": newDocCache(), "calls": newDocCache(),
 			"users": newDocCache(), "sessions": newDocCache()}
