@@ -113,6 +113,19 @@ var States = List{
 	{"withdrawn", "Withdrawn"},
 }
 
+// CommitteeStates are the same states in the committee's words
+// (participants read "under review" for a screened note; the committee
+// needs more).
+var CommitteeStates = List{
+	{"draft", "Draft"},
+	{"submitted", "Awaiting screening"},
+	{"returned", "Returned for revision"},
+	{"screened", "Screened: in scoring"},
+	{"ineligible", "Not eligible"},
+	{"classified", "Classified"},
+	{"withdrawn", "Withdrawn"},
+}
+
 // Classes are the classification outcomes.
 var Classes = List{
 	{"A", "A: prioritise"},

@@ -142,7 +142,7 @@ func (s *Shortlist) cells(r *Row) []any {
 		out = append(out, flag, num(sc.GovernmentMean), num(sc.NonGovernmentMean), emptyNil(sc.SuggestedClass))
 	}
 	out = append(out, emptyNil(r.Decided), emptyNil(labelOr(enum.ReasonCodes, r.ReasonCode)), emptyNil(r.Rationale),
-		enum.States.Label(r.State))
+		enum.CommitteeStates.Label(r.State))
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cocreate/internal/app"
+	"cocreate/internal/enum"
 	"cocreate/internal/review"
 	"cocreate/internal/store"
 	"cocreate/internal/workflow"
@@ -212,20 +213,10 @@ func sameDecision(p, d *store.Decision) bool {
 		p.Rationale == d.Rationale && p.MergedInto == d.MergedInto && p.At.Equal(d.At)
 }
 
-// committeeStates are the committee's words for each state (participants
-// read "under review" for a screened note; the committee needs more).
-var committeeStates = map[string]string{
-	"draft": "Draft", "submitted": "Awaiting screening", "returned": "Returned for revision",
-	"screened": "Screened: in scoring", "ineligible": "Not eligible", "classified": "Classified", "withdrawn": "Withdrawn",
-}
-
 // committeeFuncs are the template helpers of the committee's pages; a
 // state's tag has the colour participants see (stateTags).
 func committeeFuncs() template.FuncMap {
 	return template.FuncMap{"cmState": func(s string) string {
-		if w, ok := committeeStates[s]; ok {
-			return w
-		}
-		return s
+		return enum.CommitteeStates.Label(s)
 	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone}
 }
