@@ -155,7 +155,7 @@ func (s *Store) CompleteIdempotencyBatch(ctx context.Context, rs []IdemRecord) [
 	}
 	// Unordered: a record that meets a stopped process's pending claim
 	// fails alone and is replaced below.
-	_, err := s.idem.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	err := s.insertMany(ctx, s.idem, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	switch {
 	case err == nil:

@@ -28,8 +28,7 @@ func (s *Store) InsertReviews(ctx context.Context, rs []*Review) error {
 		}
 		docs[i] = r
 	}
-	_, err := s.reviews.InsertMany(ctx, docs)
-	return wrapDB(err)
+	return wrapDB(s.insertMany(ctx, s.reviews, docs))
 }
 
 // InsertNotes inserts notes and their summaries in bulk, for benchmarks and
@@ -72,7 +71,7 @@ func (s *Store) InsertNotes(ctx context.Context, ns []*Note) error {
 		byColl[c] = append(byColl[c], d)
 	}
 	for c, part := range byColl {
-		if _, err := c.InsertMany(ctx, part); err != nil {
+		if err := s.insertMany(ctx, c, part); err != nil {
 			return wrapDB(err)
 		}
 	}
@@ -80,7 +79,7 @@ func (s *Store) InsertNotes(ctx context.Context, ns []*Note) error {
 		for _, sum := range sums {
 			s.sums.put(sum.(Summary))
 		}
-	} else if _, err := s.summaries().InsertMany(ctx, sums); err != nil {
+	} else if err := s.insertMany(ctx, s.summaries(), sums); err != nil {
 		return wrapDB(err)
 	}
 	return s.BumpCallRev(ctx, ns[0].CallID)

@@ -11,6 +11,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"cocreate/internal/apperr"
 )
 
 // Note shards on the embedded engine.
@@ -155,8 +157,8 @@ func (s *Store) migrateNotesToShards(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("move notes into shards: a note has no string _id: %v", raw.Lookup("_id"))
 		}
-		if _, err := s.notesOf(id).InsertOne(ctx, raw); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("move note %s into its shard: %w", id, wrapDB(err))
+		if err := s.insertOne(ctx, s.notesOf(id), raw); err != nil && !errors.Is(err, apperr.ErrDuplicate) {
+			return fmt.Errorf("move note %s into its shard: %w", id, err)
 		}
 		if _, err := s.deleteOne(ctx, old, bson.D{{Key: "_id", Value: id}}); err != nil {
 			return fmt.Errorf("move note %s into its shard: %w", id, err)

@@ -595,6 +595,17 @@ func (s *Store) insertOne(ctx context.Context, c *mongo.Collection, doc any) err
 	return nil
 }
 
+// insertMany inserts docs without the lock, as insertOne does, and returns
+// the driver's error as it is (a mongo.BulkWriteException names the
+// documents that failed). New _ids have nothing cached under them; the
+// documents are cached when first read.
+func (s *Store) insertMany(ctx context.Context, c *mongo.Collection, docs []any, opts ...options.Lister[options.InsertManyOptions]) error {
+	return s.write(ctx, c, Write{Op: "insert"}, nil, false, func(wctx context.Context) error {
+		_, err := c.InsertMany(wctx, docs, opts...)
+		return err
+	})
+}
+
 // wrapDB turns driver errors a user must hear about into apperr values,
 // keeping the original for the log. A write refused for lack of space (see
 // noSpace) is both apperr.ErrNoSpace and apperr.ErrUnavailable.

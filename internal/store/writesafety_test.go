@@ -125,7 +125,8 @@ func testCAS(t *testing.T, s *store.Store, name string, fn func(ctx context.Cont
 // where the write lock is taken.
 func TestNoWriteBypassesTheLock(t *testing.T) {
 	writes := map[string]bool{"UpdateOne": true, "UpdateMany": true, "FindOneAndUpdate": true, "FindOneAndReplace": true,
-		"FindOneAndDelete": true, "ReplaceOne": true, "DeleteOne": true, "DeleteMany": true, "BulkWrite": true}
+		"FindOneAndDelete": true, "ReplaceOne": true, "DeleteOne": true, "DeleteMany": true, "BulkWrite": true,
+		"InsertOne": true, "InsertMany": true} // inserts take no lock, but run to their end like every write
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
 	for _, f := range files {
