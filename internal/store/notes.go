@@ -222,8 +222,10 @@ type Change struct {
 	ReturnedBefore bool      // the note has now been returned once
 	Decision       *Decision // the chair's classification
 	SubmittedAt    *time.Time
-	// Raw sets fields by name as they are, for tests and repair tools that
-	// put a note in a given shape; operations use the typed fields above.
+	// Raw sets fields by name as they are, for tests that put a note in a
+	// given shape (a state with its score, decision or assignments) without
+	// the operations that lead there; the operations use the typed fields
+	// above (internal/app has no field names of the store's documents).
 	Raw     bson.D
 	History *HistoryEntry
 	// Ref, when set, gives the note the next reference {Prefix}-{NNNN} from
