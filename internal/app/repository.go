@@ -143,11 +143,11 @@ func (a *App) repositoryRows(ctx context.Context, c *store.Call) ([]export.Repos
 	if err != nil {
 		return nil, err
 	}
-	refs := make(map[string]string, len(entries))
+	refs := make(map[string]*rpEntry, len(entries))
 	var owners []string
 	seen := map[string]bool{}
 	for _, e := range entries {
-		refs[e.row.ID] = e.row.Ref
+		refs[e.row.ID] = e
 		if e.public && !seen[e.owner] {
 			seen[e.owner] = true
 			owners = append(owners, e.owner)
@@ -166,8 +166,8 @@ func (a *App) repositoryRows(ctx context.Context, c *store.Call) ([]export.Repos
 		if u := users[e.owner]; u != nil {
 			r.Organisation, r.Sector = u.Organization, u.Sector
 		}
-		if e.mergedInto != "" {
-			r.MergedInto = refs[e.mergedInto]
+		if m := refs[e.mergedInto]; m != nil {
+			r.MergedInto, r.MergedShown = m.row.Ref, m.public
 		}
 		out = append(out, r)
 	}

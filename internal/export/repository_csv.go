@@ -26,6 +26,7 @@ type RepositoryRow struct {
 	ReasonCode   string
 	Rationale    string
 	MergedInto   string // the reference of the note it joined, for a merge or duplicate
+	MergedShown  bool   // that note is in the repository too (pages link to it); not written
 }
 
 // Public status keys of a repository row.

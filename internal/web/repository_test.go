@@ -323,3 +323,25 @@ func rowsOf(showing string) int {
 	fmt.Sscanf(strings.ReplaceAll(showing, "–", " "), "Showing %d %d of %d", &a, &b, &n)
 	return b - a + 1
 }
+
+// TestRepositoryMergeIntoAPrivateNote names the note a merge joined by its
+// reference, and links to it only when it is in the repository itself.
+func TestRepositoryMergeIntoAPrivateNote(t *testing.T) {
+	w := newCommitteeWorld(t)
+	target := w.note(t, w.call, "classified", "The note merged into", "justice", time.Hour, func(n *store.Note) { n.ConsentPublish = false })
+	merged := w.note(t, w.call, "classified", "The merged note", "justice", time.Hour, func(n *store.Note) {
+		n.Published = &store.Decision{Class: "B", ReasonCode: "merged", Rationale: "It joins a similar note to be developed together.", MergedInto: target.ID}
+	})
+	if err := w.ts.store.SetCallPublished(context.Background(), w.call.ID, w.ts.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	base := "/calls/" + w.call.Slug + "/repository"
+	b := w.ts.browser()
+	for _, path := range []string{base, base + "/" + merged.Ref} {
+		p := b.get(path)
+		if p.Status != 200 || !strings.Contains(p.Body, "Merged with another note: into "+target.Ref) || strings.Contains(p.Body, base+"/"+target.Ref) ||
+			strings.Contains(p.Body, "The note merged into") {
+			t.Errorf("%s: %d, the merge into a note not in the repository:\n%s", path, p.Status, p.Body)
+		}
+	}
+}
