@@ -29,7 +29,7 @@ func TestRepositoryOnAPhoneWithoutJavaScript(t *testing.T) {
 			Owner: u.ID, SubmittedAt: &at,
 			Fields: notes.Fields{Title: fmt.Sprintf("Open district budgets, published monthly in open formats, number %d", i+1),
 				Summary: "Every district council publishes its budget and monthly spending in open formats, with a plain-language guide.",
-				Values: []string{"transparency", "participation"}, PolicyArea: "fiscal_openness", ConsentPublish: true},
+				Values:  []string{"transparency", "participation"}, PolicyArea: "fiscal_openness", ConsentPublish: true},
 			Published: &store.Decision{Class: class, ReasonCode: map[string]string{"A": "included", "B": "lower_priority", "D": "status_quo"}[class],
 				Rationale: "The committee found the note clear, with dated milestones that anyone can check, and an owner in government."}})
 	}
