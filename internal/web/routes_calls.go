@@ -8,6 +8,8 @@ func (h *Handler) callRoutes() []route {
 		// Pages: calls
 		{"GET", "/calls", anyone, h.callListPage},
 		{"GET", "/calls/:slug", anyone, h.callShowPage},
+		{"GET", "/calls/:slug/repository", anyone, h.repositoryPage},
+		{"GET", "/calls/:slug/repository/:ref", anyone, h.repositoryNotePage},
 		{"GET", "/admin/calls", coord, h.adminCallsPage},
 		{"GET", "/admin/calls/new", coord, h.callNewPage},
 		{"POST", "/admin/calls", coord, h.callCreateSubmit},
@@ -19,5 +21,6 @@ func (h *Handler) callRoutes() []route {
 		{"GET", "/api/v1/calls/:call_id", anyone, h.apiGetCall},
 		{"POST", "/api/v1/calls", coord, h.apiCreateCall},
 		{"PATCH", "/api/v1/calls/:call_id", coord, h.apiPatchCall},
+		{"GET", "/api/v1/calls/:call_id/repository.csv", anyone, h.apiRepositoryCSV},
 	}
 }
