@@ -256,45 +256,13 @@ func (a *App) repositoryEntries(ctx context.Context, c *store.Call) ([]*rpEntry,
 		}
 		return nil
 	}
-	var err error
-	if a.Store.Embedded() {
-		// A filter on call_id would decode every note of every shard; the
-		// summaries (in memory) name the call's submitted notes, and each is
-		// read by _id (the note cache, or the engine's index).
-		err = a.eachSubmittedByID(ctx, c.ID, keep)
-	} else {
-		err = a.Store.StreamNotes(ctx, c.ID, keep)
-	}
-	if err != nil {
+	// On the embedded engine StreamNotes reads the shards' files, not the
+	// engine's scan (store/shortlist.go).
+	if err := a.Store.StreamNotes(ctx, c.ID, keep); err != nil {
 		return nil, fmt.Errorf("read the notes of %s: %w", c.Slug, err)
 	}
 	rc.notes, rc.cursor, rc.built = notes, cursor, true
 	return rpSnapshot(notes), nil
-}
-
-// eachSubmittedByID passes each submitted note of the call to fn, read by
-// _id from the list its summaries give.
-func (a *App) eachSubmittedByID(ctx context.Context, callID string, fn func(*store.Note) error) error {
-	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: callID})
-	if err != nil {
-		return err
-	}
-	for _, s := range sums {
-		if neverSubmitted(s.State, s.SubmittedAt != nil) {
-			continue
-		}
-		n, err := a.Store.NoteByID(ctx, s.ID)
-		if store.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(n); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // rpSnapshot lists the kept entries; entries are replaced, never changed,
