@@ -19,6 +19,11 @@ func TestTheBulkClassifyPage(t *testing.T) {
 	short := w.scored(t, "Too few reviews", 1, 80) // no suggestion
 	done := w.scored(t, "Already decided", 3, 60)
 	w.classify(t, done, "B", "lower_priority", "", "")
+	reopened := w.scored(t, "Reopened", 3, 80)
+	w.classify(t, reopened, "A", "included", "", "")
+	if r := w.ts.api("POST", "/api/v1/notes/"+reopened.ID+"/reopen", w.chairTok, map[string]any{"version": w.fresh(t, reopened.ID).Version, "reason": "Look again"}); r.Status != 200 {
+		t.Fatal(r.Status)
+	}
 	own := w.note(t, w.call, "screened", "The chair's own", "justice", time.Hour, func(n *store.Note) {
 		n.Owner = w.chair.ID
 		n.Score = good.Score
@@ -29,7 +34,7 @@ func TestTheBulkClassifyPage(t *testing.T) {
 	if p.Status != 200 {
 		t.Fatalf("bulk page: %d\n%s", p.Status, p.Body)
 	}
-	for _, n := range []*store.Note{short, done, own} {
+	for _, n := range []*store.Note{short, done, own, reopened} {
 		if strings.Contains(p.Body, `value="`+n.ID+`"`) {
 			t.Errorf("the page lists %q", n.Title)
 		}

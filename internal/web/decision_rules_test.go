@@ -122,6 +122,7 @@ func TestRationaleBounds(t *testing.T) {
 		{"20 characters", strings.Repeat("a", 20), true},
 		{"19 characters padded with spaces", "   " + strings.Repeat("é", 19) + "\n\t ", false},
 		{"20 characters of accents", strings.Repeat("é", 20), true},
+		{"20 characters padded with spaces", "  " + strings.Repeat("c", 20) + "\n ", true},
 		{"600 characters", strings.Repeat("b", 600), true},
 		{"601 characters", strings.Repeat("b", 601), false},
 		{"a template left as it is", app.RationaleTemplate["A"], false},
