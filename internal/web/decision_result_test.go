@@ -30,6 +30,9 @@ func TestTheBulkClassifyPage(t *testing.T) {
 	})
 	b := w.ts.browser()
 	b.signIn(w.chair.Email, "a long enough password")
+	if d := b.get("/committee?call=" + w.call.Slug); !strings.Contains(d.Body, `href="/committee/classify?call=`+w.call.Slug+`"`) {
+		t.Error("the dashboard does not link to the bulk page")
+	}
 	p := b.get("/committee/classify?call=" + w.call.Slug)
 	if p.Status != 200 {
 		t.Fatalf("bulk page: %d\n%s", p.Status, p.Body)
