@@ -157,7 +157,8 @@ func TestTheOwnersResultPage(t *testing.T) {
 	check("after publication", map[string][]string{"/notes/" + n.ID: {
 		"A: prioritise", app.ClassMeaning["A"], "Merged with another note", app.ReasonExplained["merged"], rationale,
 		"The note it joined", target.Ref, "Open budgets portal", "75.0 out of 100",
-		"Problem: clarity and evidence: 3.0 out of 4", "Relevance to OGP values: 3.0 out of 4"}}, []string{"This decision was revised"})
+		"Problem: clarity and evidence: 3.0 out of 4", "Relevance to OGP values: 3.0 out of 4"},
+		"/notes/" + n.ID + "/print": {"Decision:", "A: prioritise", rationale}}, []string{"This decision was revised"})
 
 	// Reopened and reclassified: the owner keeps the published result until the next publication, which says it was revised.
 	w.ts.clock.Add(time.Hour)
