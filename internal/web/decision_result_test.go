@@ -219,3 +219,22 @@ func TestAnIneligibleNoteSaysWhy(t *testing.T) {
 		t.Errorf("the notice lists a criterion that was met, or names the screener:\n%s", notice)
 	}
 }
+
+// TestTheShortlistLeavesOutTheCallersOwnNotes: a chair who also submitted a
+// note never reads its reviews, scores or class in the shortlist.
+func TestTheShortlistLeavesOutTheCallersOwnNotes(t *testing.T) {
+	w := newCommitteeWorld(t)
+	other := w.scored(t, "Someone else's note", 3, 75)
+	own := w.note(t, w.call, "screened", "The chair's own note", "justice", time.Hour, func(n *store.Note) {
+		n.Owner = w.chair.ID
+		n.Score = other.Score
+	})
+	r := w.ts.api("GET", "/api/v1/calls/"+w.call.ID+"/exports/shortlist.csv", w.chairTok, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Raw), other.Ref) || strings.Contains(string(r.Raw), own.Ref) {
+		t.Fatalf("the chair's shortlist: %d\n%s", r.Status, r.Raw)
+	}
+	// The coordinator, who did not write it, sees it.
+	if r := w.ts.api("GET", "/api/v1/calls/"+w.call.ID+"/exports/shortlist.csv", w.coordTok, nil); !strings.Contains(string(r.Raw), own.Ref) {
+		t.Fatalf("the coordinator's shortlist lacks the chair's note:\n%s", r.Raw)
+	}
+}
