@@ -178,6 +178,9 @@ func TestTheOwnersResultPage(t *testing.T) {
 	}
 	check("after the next publication", map[string][]string{"/notes/" + n.ID: {"This decision was revised", "C: refer elsewhere",
 		app.ClassMeaning["C"], app.ReasonExplained["out_of_scope"], revised}}, []string{rationale, "Reopen reason internal", "The note it joined"})
+	if r := w.ts.api("GET", "/api/v1/notes/"+n.ID, w.login(t, w.owner), nil); r.obj("note")["decision"].(map[string]any)["revised"] != true {
+		t.Errorf("the owner's note JSON does not say the decision was revised: %s", r.Raw)
+	}
 }
 
 // rowOf is the table row of body that mentions text, or "".
