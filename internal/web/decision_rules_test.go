@@ -202,3 +202,24 @@ func TestTheClassifyPageWithoutJavaScript(t *testing.T) {
 		t.Fatalf("decision: %+v", d)
 	}
 }
+
+// TestAReopenedNoteStartsFromItsDecision: the classify page of a reopened
+// note has the recorded class, reason and rationale in that class's section.
+func TestAReopenedNoteStartsFromItsDecision(t *testing.T) {
+	w := newCommitteeWorld(t)
+	n := w.scored(t, "Reopened note", 3, 80)
+	recorded := "Thank you. The committee places your proposal with the justice programme, which can act on it."
+	w.classify(t, n, "C", "out_of_scope", "", recorded)
+	if r := w.ts.api("POST", "/api/v1/notes/"+n.ID+"/reopen", w.chairTok, map[string]any{"version": w.fresh(t, n.ID).Version, "reason": "Look again"}); r.Status != 200 {
+		t.Fatal(r.Status)
+	}
+	b := w.ts.browser()
+	b.signIn(w.chair.Email, "a long enough password")
+	p := b.get("/notes/" + n.ID + "/classify")
+	body := html.UnescapeString(p.Body)
+	if !strings.Contains(p.Body, `value="C" checked`) || !strings.Contains(p.Body, `name="reason_code_C" value="out_of_scope" checked`) ||
+		!strings.Contains(body, `name="rationale_C" rows="4" maxlength="600" aria-describedby="rationale_C-hint">`+recorded+"</textarea>") ||
+		!strings.Contains(body, app.RationaleTemplate["A"]+"</textarea>") {
+		t.Fatalf("the reopened note's page:\n%s", p.Body)
+	}
+}
