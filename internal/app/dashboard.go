@@ -36,6 +36,9 @@ type DashboardRow struct {
 	Done, Needed                      int    // submitted reviews, reviewers the call asks for
 	Score                             *review.Score
 	ReviewStates                      map[string]string // reviewer id → review state
+	// Owner and PublishedClass let a viewer's own note be shown as its
+	// owner sees it (ownView), whatever roles the viewer holds.
+	Owner, PublishedClass string
 }
 
 // dashEntry is the dashboard of one call at one Rev, shared by every viewer.
@@ -159,7 +162,8 @@ func buildDashboard(c *store.Call, sums map[string]store.Summary, cursor int64) 
 			continue // drafts are their owner's alone
 		}
 		r := &DashboardRow{ID: s.ID, Ref: s.Ref, Title: s.Title, PolicyArea: s.PolicyArea, State: s.State,
-			Class: s.Class, Done: s.ReviewsDone, Score: s.Score, ReviewStates: s.ReviewStates}
+			Class: s.Class, Done: s.ReviewsDone, Score: s.Score, ReviewStates: s.ReviewStates,
+			Owner: s.Owner, PublishedClass: s.PublishedClass}
 		if s.State == "screened" || s.State == "classified" {
 			r.Needed = c.ReviewersPerNote
 		}

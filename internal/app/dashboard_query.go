@@ -84,6 +84,9 @@ func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q Das
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	for _, r := range rows {
 		r = masked(r, visible(r))
+		if r.Owner == u.ID {
+			r = ownView(r)
+		}
 		if (q.State == "" || r.State == q.State) && (q.PolicyArea == "" || r.PolicyArea == q.PolicyArea) &&
 			(q.Class == "" || (r.Score != nil && r.Score.SuggestedClass == q.Class)) &&
 			(!q.Flagged || (r.Score != nil && len(r.Score.Flags) > 0)) &&
@@ -115,5 +118,17 @@ func masked(r *DashboardRow, visible bool) *DashboardRow {
 	}
 	m := *r
 	m.Score = nil
+	return &m
+}
+
+// ownView is the viewer's own note as its owner sees it: the owner's
+// state, the class only once published, no score and no reviewers.
+func ownView(r *DashboardRow) *DashboardRow {
+	m := *r
+	owner := &store.Note{State: r.State}
+	if r.PublishedClass != "" {
+		owner.Published = &store.Decision{Class: r.PublishedClass}
+	}
+	m.State, m.Class, m.Score, m.Done, m.ReviewStates = OwnerState(owner), r.PublishedClass, nil, 0, nil
 	return &m
 }

@@ -34,7 +34,8 @@ func ReviewsOf(n *store.Note) int {
 // Classify records the chair's decision on screened note id: a class, a
 // reason code and the rationale the participant will read once results are
 // published. Below the call's minimum number of reviews it needs an
-// override reason; a merge names another note of the same call.
+// override reason; a merge or duplicate names another note of the same
+// call, without a cycle.
 func (a *App) Classify(ctx context.Context, u *store.User, id string, in ClassifyInput) (*store.Note, error) {
 	n, c, err := a.NoteFor(ctx, u, id)
 	if err != nil {
@@ -53,17 +54,24 @@ func (a *App) Classify(ctx context.Context, u *store.User, id string, in Classif
 	now := a.Now().UTC()
 	d := &store.Decision{Class: in.Class, ReasonCode: in.ReasonCode, Rationale: strings.TrimSpace(in.Rationale),
 		Override: strings.TrimSpace(in.OverrideReason), By: u.ID, At: now}
-	if in.ReasonCode == "merged" {
+	if NamesNote(in.ReasonCode) {
 		d.MergedInto = in.MergedInto
+	}
+	// A decision that differs from the one the owner was last told is a
+	// revision: the result page says so once it is published.
+	if p := n.Published; p != nil {
+		d.Revised = p.Revised || p.Class != d.Class || p.ReasonCode != d.ReasonCode ||
+			p.Rationale != d.Rationale || p.MergedInto != d.MergedInto
 	}
 	return a.fire(ctx, u, id, Transition{Event: workflow.Classify, Version: in.Version, Reason: d.Rationale,
 		Reviews: ReviewsOf(n), Override: d.Override, Change: store.Change{Decision: d}})
 }
 
-// validateClassify applies the decision rules: unknown class or reason code
-// is a bad request (400); missing ones, a rationale that is empty or too
-// long, a merge without its target, and a missing override below the
-// minimum reviews are field errors (422).
+// validateClassify applies the decision rules (decision_rules.go): unknown
+// class or reason code is a bad request (400); missing ones, a reason code
+// the class does not allow, a rationale outside its bounds or still holding
+// a template's placeholder, a merge or duplicate without a valid target, and
+// a missing override below the minimum reviews are field errors (422).
 func (a *App) validateClassify(ctx context.Context, in ClassifyInput, n *store.Note, c *store.Call) error {
 	if in.Class != "" && !enum.Classes.Has(in.Class) {
 		return &apperr.BadRequest{Message: fmt.Sprintf("Class %q is unknown: choose A, B, C or D.", in.Class)}
@@ -75,22 +83,22 @@ func (a *App) validateClassify(ctx context.Context, in ClassifyInput, n *store.N
 	if in.Class == "" {
 		errs["class"] = "Choose a class"
 	}
-	if in.ReasonCode == "" {
+	switch {
+	case in.ReasonCode == "":
 		errs["reason_code"] = "Choose the reason for the decision"
+	case in.Class != "" && !ReasonAllowed(in.Class, in.ReasonCode):
+		errs["reason_code"] = reasonMismatch(in.Class, in.ReasonCode)
 	}
-	switch r := strings.TrimSpace(in.Rationale); {
-	case r == "":
-		errs["rationale"] = "Write the rationale the participant will read: two or three sentences"
-	case len([]rune(r)) > maxDecisionText:
-		errs["rationale"] = fmt.Sprintf("The rationale must be %d characters or fewer: it has %d", maxDecisionText, len([]rune(r)))
+	if msg := rationaleProblem(strings.TrimSpace(in.Rationale)); msg != "" {
+		errs["rationale"] = msg
 	}
 	switch {
-	case in.ReasonCode == "merged" && in.MergedInto == "":
-		errs["merged_into"] = "Choose the note this one is merged into"
-	case in.ReasonCode != "merged" && in.MergedInto != "":
-		errs["merged_into"] = "Only a note merged with another names it: choose the reason “Merged with another note”, or leave this empty"
+	case NamesNote(in.ReasonCode) && in.MergedInto == "":
+		errs["merged_into"] = "Choose the note this one is merged into or duplicates"
+	case !NamesNote(in.ReasonCode) && in.MergedInto != "":
+		errs["merged_into"] = "Only a note merged with another, or a duplicate, names it: choose the reason “Merged with another note” or “Duplicate”, or leave this empty"
 	case in.MergedInto != "":
-		msg, err := a.checkOtherNote(ctx, n, in.MergedInto, "merged into")
+		msg, err := a.checkMergeTarget(ctx, n, in.MergedInto)
 		if err != nil {
 			return err
 		}
@@ -177,4 +185,40 @@ func (a *App) chairEvent(ctx context.Context, u *store.User, id string, e workfl
 		}
 	}
 	return a.fire(ctx, u, id, Transition{Event: e, Version: version, Reason: reason, Change: ch})
+}
+
+// maxMergeChain bounds how far checkMergeTarget follows merged_into, so a
+// corrupt chain cannot keep it reading.
+const maxMergeChain = 1000
+
+// checkMergeTarget is the field message for a merged_into that is not
+// another submitted note of n's call, or that would make a cycle: following
+// merged_into from the target must not come back to n. "" when it is fine.
+func (a *App) checkMergeTarget(ctx context.Context, n *store.Note, target string) (string, error) {
+	msg, err := a.checkOtherNote(ctx, n, target, "merged into")
+	if msg != "" || err != nil {
+		return msg, err
+	}
+	seen := map[string]bool{n.ID: true}
+	for id, hops := target, 0; id != "" && hops < maxMergeChain; hops++ {
+		if seen[id] {
+			if id == n.ID {
+				return "That note is already merged, directly or through others, into this one: choose a note that is not merged into it", nil
+			}
+			return "", nil // a loop further on that does not come back here
+		}
+		seen[id] = true
+		o, err := a.Store.NoteByID(ctx, id)
+		if store.IsNotFound(err) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		id = ""
+		if o.Decision != nil {
+			id = o.Decision.MergedInto
+		}
+	}
+	return "", nil
 }

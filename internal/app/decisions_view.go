@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"cocreate/internal/apperr"
@@ -87,4 +88,45 @@ func (a *App) CommitteeNote(ctx context.Context, u *store.User, id string) (*sto
 		return nil, nil, nil, err
 	}
 	return n, c, owner, nil
+}
+
+// BulkCandidates returns the call's (id or slug) notes the chair may accept
+// the suggestion for in one go: screened, with a suggested class and no
+// decision recorded, never the chair's own, by reference.
+func (a *App) BulkCandidates(ctx context.Context, u *store.User, callKey string) (*store.Call, []store.Summary, error) {
+	if !u.Has("chair") {
+		return nil, nil, denied("only the chair classifies notes")
+	}
+	c, err := a.CallByKey(ctx, callKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: c.ID, States: []string{string(workflow.Screened)}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("notes to classify in %s: %w", c.Slug, err)
+	}
+	out := make([]store.Summary, 0, len(sums))
+	for _, s := range sums {
+		if s.Owner != u.ID && s.Class == "" && s.Score != nil && s.Score.SuggestedClass != "" {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
+	return c, out, nil
+}
+
+// MergeTarget returns the reference and title of the note a decision
+// names (merged_into), for the owner's result page; both "" when it is gone.
+func (a *App) MergeTarget(ctx context.Context, id string) (ref, title string, err error) {
+	if id == "" {
+		return "", "", nil
+	}
+	s, err := a.Store.SummaryByID(ctx, id)
+	if store.IsNotFound(err) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("merge target %s: %w", id, err)
+	}
+	return s.Ref, s.Title, nil
 }

@@ -98,7 +98,7 @@ func (f ShortlistFilter) matches(state, decided string, sc *review.Score) bool {
 // by median, then reference), and the submitted reviews of their assigned
 // reviewers (the call's notes and reviews are kept between downloads: see
 // export_cache.go). With blind review, submitter organisation and sector
-// are left out unless u is a coordinator.
+// are left out unless u is a coordinator. u's own notes are left out.
 func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f ShortlistFilter) (*export.Shortlist, error) {
 	if !u.Has("coordinator") && !u.Has("chair") {
 		return nil, denied("the shortlist is for coordinators and the chair")
@@ -118,7 +118,9 @@ func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f Sh
 	kept := make([]*slNote, 0, len(all))
 	rows := make([]export.Row, 0, len(all))
 	for _, e := range all {
-		if !f.matches(e.row.State, e.row.Decided, e.row.Score) {
+		// The caller's own notes are theirs as an owner, whatever roles they
+		// hold: their reviews, scores and unpublished class stay out.
+		if e.owner == u.ID || !f.matches(e.row.State, e.row.Decided, e.row.Score) {
 			continue
 		}
 		r := e.row

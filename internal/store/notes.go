@@ -55,13 +55,17 @@ type Assignment struct {
 
 // Decision is the chair's classification and the reasoned response.
 type Decision struct {
-	Class      string    `bson:"class"`
-	ReasonCode string    `bson:"reason_code"`
-	Rationale  string    `bson:"rationale"`
-	MergedInto string    `bson:"merged_into,omitempty"`
-	Override   string    `bson:"override_reason,omitempty"`
-	By         string    `bson:"by"`
-	At         time.Time `bson:"at"`
+	Class      string `bson:"class"`
+	ReasonCode string `bson:"reason_code"`
+	Rationale  string `bson:"rationale"`
+	MergedInto string `bson:"merged_into,omitempty"`
+	Override   string `bson:"override_reason,omitempty"`
+	// Revised is set when the decision differs from one already published
+	// to the owner (or replaces such a revision), so the owner learns that
+	// it changed.
+	Revised bool      `bson:"revised,omitempty"`
+	By      string    `bson:"by"`
+	At      time.Time `bson:"at"`
 }
 
 // Note is a concept note with its workflow data.

@@ -214,7 +214,7 @@ func TestClassifyThroughThePage(t *testing.T) {
 		t.Fatalf("status %d\n%s", p.Status, p.Body)
 	}
 	for _, want := range []string{"<title>Error: Classify note", `id="merged_into-error"`, `id="override_reason-error"`,
-		"Similar to another note; develop them together.", `value="B" checked`, `value="merged" selected`} {
+		"Similar to another note; develop them together.", `value="B" checked`, `name="reason_code_B" value="merged" checked`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -517,7 +517,7 @@ func TestTwoChairsClassifyOneNoteAtOnce(t *testing.T) {
 		for i, tok := range []string{w.chairTok, chair2Tok} {
 			wg.Go(func() {
 				<-start
-				statuses[i] = w.ts.api("POST", "/api/v1/notes/"+n.ID+"/classify", tok, classifyBodyFor(n, []string{"A", "B"}[i], "included")).Status
+				statuses[i] = w.ts.api("POST", "/api/v1/notes/"+n.ID+"/classify", tok, classifyBodyFor(n, []string{"A", "B"}[i], []string{"included", "lower_priority"}[i])).Status
 			})
 		}
 		close(start)

@@ -62,6 +62,7 @@ type decisionJSON struct {
 	Rationale      string `json:"rationale"`
 	MergedInto     string `json:"merged_into,omitempty"`
 	OverrideReason string `json:"override_reason,omitempty"`
+	Revised        bool   `json:"revised,omitempty"` // it changed a decision already published to the owner
 	By             string `json:"by,omitempty"`
 	At             string `json:"at,omitempty"`
 }
@@ -126,7 +127,8 @@ func noteView(n *store.Note, call *store.Call, viewer, owner *store.User) noteJS
 	if isOwner {
 		v.State = app.OwnerState(n)
 		if p := n.Published; p != nil {
-			v.Decision = &decisionJSON{Class: p.Class, ReasonCode: p.ReasonCode, Rationale: p.Rationale, MergedInto: p.MergedInto}
+			v.Decision = &decisionJSON{Class: p.Class, ReasonCode: p.ReasonCode, Rationale: p.Rationale, MergedInto: p.MergedInto,
+				Revised: p.Revised}
 			if n.Score != nil {
 				v.Score = ownerScoreJSON{Mean: n.Score.Mean, PerCriterion: n.Score.PerCriterion}
 			}
@@ -139,7 +141,7 @@ func noteView(n *store.Note, call *store.Call, viewer, owner *store.User) noteJS
 	}
 	if d := n.Decision; d != nil {
 		v.Decision = &decisionJSON{Class: d.Class, ReasonCode: d.ReasonCode, Rationale: d.Rationale, MergedInto: d.MergedInto,
-			OverrideReason: d.Override, By: d.By, At: jsonTime(d.At)}
+			OverrideReason: d.Override, Revised: d.Revised, By: d.By, At: jsonTime(d.At)}
 	}
 	if n.Score != nil && (lead || reviewedBy(n, viewer)) {
 		v.Score = n.Score

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cocreate/internal/app"
 	"cocreate/internal/enum"
 	"cocreate/internal/review"
 	"cocreate/internal/store"
@@ -35,6 +36,8 @@ type noteShowPage struct {
 	Submitted  string
 	OwnerScore *ownerScoreJSON
 	Score      *review.Score
+	Result     *resultView // the owner's published result, in plain words
+	Failed     []checkItem // for the owner of an ineligible note: the items it did not meet
 	// What the viewer can do now (workflow.Can on the stored state).
 	CanEdit, CanSubmit, CanResubmit, CanWithdraw bool
 	CanScreen, CanReview, CanClassify            bool
@@ -89,6 +92,19 @@ func (h *Handler) noteShowPage(c *gin.Context) {
 	case *review.Score:
 		p.Score = sc
 	}
+	if p.IsOwner {
+		if p.Result, err = h.resultFor(ctx, n, call, p.OwnerScore); err != nil {
+			h.fail(c, err)
+			return
+		}
+		if v.State == string(workflow.Ineligible) {
+			for _, it := range p.Checklist {
+				if !it.Passed {
+					p.Failed = append(p.Failed, it)
+				}
+			}
+		}
+	}
 	state := workflow.State(n.State)
 	if p.IsOwner {
 		editable := h.app.Editable(n, call) == nil
@@ -105,4 +121,51 @@ func (h *Handler) noteShowPage(c *gin.Context) {
 		}
 	}
 	h.render(c, http.StatusOK, "note_show", p)
+}
+
+// resultView is the published decision as its owner reads it: what the
+// class means for them, the reason in words, the rationale, the means, and
+// the note it joined. Never who scored what, or the committee's comments.
+type resultView struct {
+	Class, ClassLabel, Meaning   string
+	ReasonLabel, ReasonExplained string
+	Rationale                    string
+	Mean                         *float64
+	Criteria                     []criterionMean
+	MergedRef, MergedTitle       string
+	Merged                       bool
+	Revised                      bool
+}
+
+// criterionMean is one criterion's mean score, 0 to 4.
+type criterionMean struct {
+	Label string
+	Mean  float64
+}
+
+// resultFor is n's published result for its owner, or nil before publication.
+func (h *Handler) resultFor(ctx context.Context, n *store.Note, call *store.Call, sc *ownerScoreJSON) (*resultView, error) {
+	d := n.Published
+	if d == nil {
+		return nil, nil
+	}
+	r := &resultView{Class: d.Class, ClassLabel: enum.Classes.Label(d.Class), Meaning: app.ClassMeaning[d.Class],
+		ReasonLabel: enum.ReasonCodes.Label(d.ReasonCode), ReasonExplained: app.ReasonExplained[d.ReasonCode],
+		Rationale: d.Rationale, Revised: d.Revised, Merged: d.MergedInto != ""}
+	if sc != nil {
+		r.Mean = &sc.Mean
+		for _, k := range call.Criteria {
+			if m, ok := sc.PerCriterion[k.Key]; ok {
+				r.Criteria = append(r.Criteria, criterionMean{Label: k.Label, Mean: m})
+			}
+		}
+	}
+	if r.Merged {
+		ref, title, err := h.app.MergeTarget(ctx, d.MergedInto)
+		if err != nil {
+			return nil, err
+		}
+		r.MergedRef, r.MergedTitle = ref, title
+	}
+	return r, nil
 }

@@ -13,6 +13,8 @@ func (h *Handler) screeningRoutes() []route {
 		// Pages: decisions
 		{"GET", "/notes/:id/classify", chair, h.classifyPageGet},
 		{"POST", "/notes/:id/classify", chair, h.classifyPagePost},
+		{"GET", "/committee/classify", chair, h.classifyBulkGet},
+		{"POST", "/committee/classify", chair, h.classifyBulkPost},
 		{"GET", "/notes/:id/reopen", chair, h.reopenPageGet},
 		{"POST", "/notes/:id/reopen", chair, h.reopenPagePost},
 		{"GET", "/notes/:id/reinstate", chair, h.reinstatePageGet},

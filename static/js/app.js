@@ -357,3 +357,45 @@
     init();
   }
 })(typeof window !== 'undefined' ? window : null);
+
+/*
+ * Classification sections: on a form marked data-class-sections, only the
+ * section of the chosen class (a .class-section with data-class) is shown,
+ * so the chair sees only the reasons that class allows. Without this script
+ * every section shows and the server counts only the chosen class's.
+ */
+(function (root) {
+  'use strict';
+  if (!root || !root.document) {
+    return;
+  }
+  var doc = root.document;
+
+  function sync(form) {
+    var chosen = form.querySelector('input[name="class"]:checked');
+    var sections = form.querySelectorAll('.class-section[data-class]');
+    for (var i = 0; i < sections.length; i++) {
+      sections[i].hidden = !!chosen && sections[i].getAttribute('data-class') !== chosen.value;
+    }
+  }
+
+  function init() {
+    var forms = doc.querySelectorAll('form[data-class-sections]');
+    for (var i = 0; i < forms.length; i++) {
+      (function (form) {
+        form.addEventListener('change', function (event) {
+          if (event.target && event.target.name === 'class') {
+            sync(form);
+          }
+        });
+        sync(form);
+      })(forms[i]);
+    }
+  }
+
+  if (doc.readyState === 'loading') {
+    doc.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})(typeof window !== 'undefined' ? window : null);
