@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
 	"cocreate/internal/store"
 	"cocreate/internal/workflow"
@@ -406,4 +408,22 @@ func (a *App) afterNote(ctx context.Context, queue func(context.Context, *store.
 		}
 		return n, err
 	}
+}
+
+// OutboxStates are the states an outbox list may be filtered by.
+var OutboxStates = []string{store.MessageQueued, store.MessageSending, store.MessageSent, store.MessageFailed}
+
+// outboxLimit is how many messages one outbox list shows, newest first.
+const outboxLimit = 500
+
+// Outbox lists the outbox for a coordinator, newest first (at most 500), in
+// one state when state is not empty, with how many match in all.
+func (a *App) Outbox(ctx context.Context, u *store.User, state string) ([]*store.Message, int64, error) {
+	if !u.Has("coordinator") {
+		return nil, 0, denied("only a coordinator reads the outbox")
+	}
+	if state != "" && !slices.Contains(OutboxStates, state) {
+		return nil, 0, &apperr.BadRequest{Message: fmt.Sprintf("state must be one of %s.", strings.Join(OutboxStates, ", "))}
+	}
+	return a.Store.Messages(ctx, state, outboxLimit)
 }

@@ -7,62 +7,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"cocreate/internal/config"
 )
-
-// SMTPConfig is where and how to reach the SMTP server, parsed from
-// COCREATE_SMTP_URL.
-type SMTPConfig struct {
-	Host     string
-	Port     int
-	Username string
-	Password string
-	// ImplicitTLS is smtps://: TLS from the first byte. Otherwise (smtp://)
-	// STARTTLS is used when the server offers it.
-	ImplicitTLS bool
-}
-
-// ParseSMTPURL reads smtp://user:pass@host:587 (STARTTLS when offered) or
-// smtps://user:pass@host:465 (implicit TLS). The port defaults to 587 and
-// 465; the credentials are optional.
-func ParseSMTPURL(s string) (SMTPConfig, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return SMTPConfig{}, errors.New("it is not a URL such as smtp://user:pass@host:587")
-	}
-	var c SMTPConfig
-	switch u.Scheme {
-	case "smtp":
-		c.Port = 587
-	case "smtps":
-		c.Port, c.ImplicitTLS = 465, true
-	default:
-		return SMTPConfig{}, fmt.Errorf("the scheme must be smtp:// or smtps://, not %q", u.Scheme+"://")
-	}
-	c.Host = u.Hostname()
-	if c.Host == "" {
-		return SMTPConfig{}, errors.New("it names no host, as in smtp://user:pass@host:587")
-	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return SMTPConfig{}, fmt.Errorf("the port %q is not a number from 1 to 65535", p)
-		}
-		c.Port = n
-	}
-	if u.User != nil {
-		c.Username = u.User.Username()
-		c.Password, _ = u.User.Password()
-	}
-	return c, nil
-}
 
 // Envelope is one e-mail as a Transport sends it.
 type Envelope struct {
@@ -81,13 +33,13 @@ type Transport interface {
 
 // SMTP is a Transport through an SMTP server, with go-mail.
 type SMTP struct {
-	cfg     SMTPConfig
+	cfg     config.SMTP
 	timeout time.Duration
 }
 
 // NewSMTP returns a Transport to the server cfg names; each send opens its
 // own connection and gives up after timeout.
-func NewSMTP(cfg SMTPConfig, timeout time.Duration) *SMTP {
+func NewSMTP(cfg config.SMTP, timeout time.Duration) *SMTP {
 	return &SMTP{cfg: cfg, timeout: timeout}
 }
 
