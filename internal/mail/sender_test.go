@@ -221,3 +221,32 @@ func TestWithoutSMTPMessagesStayQueued(t *testing.T) {
 		t.Fatalf("queued list: %v %d %v", list, total, err)
 	}
 }
+
+// Senders that claim one message at once: one of them gets it.
+func TestOneClaimWins(t *testing.T) {
+	st := testdb.Open(t)
+	for round := range 5 {
+		key := "test:race:" + string(rune('a'+round))
+		enqueue(t, st, key, "race@example.org", "Race", "Body")
+		now := time.Now()
+		wins := make(chan bool, 8)
+		for range 8 {
+			go func() {
+				m, err := st.ClaimMessage(context.Background(), key, now, time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				wins <- m != nil
+			}()
+		}
+		n := 0
+		for range 8 {
+			if <-wins {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("round %d: %d claims won, want 1", round, n)
+		}
+	}
+}

@@ -226,6 +226,10 @@ func TestRemindersAndTheSweep(t *testing.T) {
 	}
 
 	// reminder_days (3) before review_due: rev1 has not submitted, rev2 has.
+	jobs(due.Add(-72 * time.Hour).Add(-time.Minute))
+	if has(reviewKey) {
+		t.Fatal("the review reminder came before reminder_days before review_due")
+	}
 	jobs(due.Add(-72 * time.Hour).Add(time.Minute))
 	jobs(due.Add(-time.Hour))
 	if !has(reviewKey) {
@@ -255,6 +259,9 @@ func TestTheOutboxIsForCoordinators(t *testing.T) {
 	}
 	if r := w.ts.api("GET", "/api/v1/outbox", w.chairTok, nil); r.Status != 403 {
 		t.Fatalf("a chair reading the outbox: %d", r.Status)
+	}
+	if _, _, err := w.ts.app.Outbox(context.Background(), w.chair, ""); err == nil {
+		t.Fatal("the app let a chair read the outbox")
 	}
 	if r := w.ts.api("GET", "/api/v1/outbox?state=lost", w.coordTok, nil); r.Status != 400 || r.errCode() == "" {
 		t.Fatalf("an unknown state: %d %s", r.Status, r.Raw)
