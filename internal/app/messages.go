@@ -40,6 +40,9 @@ const (
 // write and its message's insert.
 const sweepWindow = 48 * time.Hour
 
+// sweeping marks the context of the periodic job (MessageJobs).
+type sweeping struct{}
+
 // MessageKey is the idempotency key of a message: event, recipient, object.
 func MessageKey(event, userID string, object ...string) string {
 	return event + ":" + userID + ":" + strings.Join(object, ":")
@@ -55,8 +58,12 @@ func (a *App) queue(ctx context.Context, key string, to *store.User, callID, sub
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	if ok, err := a.Store.HasMessage(ctx, key); err == nil && ok {
-		return
+	if ctx.Value(sweeping{}) != nil {
+		// The periodic job looks first (a read by _id): most of what it
+		// tries is queued already.
+		if ok, err := a.Store.HasMessage(ctx, key); err == nil && ok {
+			return
+		}
 	}
 	m := &store.Message{ID: key, Event: strings.SplitN(key, ":", 2)[0], UserID: to.ID, To: to.Email, CallID: callID,
 		Subject: subject, Body: body, CreatedAt: a.Now().UTC().Truncate(time.Millisecond)}
@@ -283,6 +290,7 @@ func (a *App) queueAssignedIDs(ctx context.Context, notes []*store.Note) {
 // message's insert). The sender loop runs it periodically; each message's
 // key makes a repeated run queue nothing new.
 func (a *App) MessageJobs(ctx context.Context, now time.Time) error {
+	ctx = context.WithValue(ctx, sweeping{}, true)
 	calls, err := a.Store.ListCalls(ctx)
 	if err != nil {
 		return fmt.Errorf("message jobs: %w", err)

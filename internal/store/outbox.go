@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,7 +59,12 @@ func (s *Store) EnqueueMessage(ctx context.Context, m *Message) (bool, error) {
 	if m.NextAt.IsZero() {
 		m.NextAt = m.CreatedAt
 	}
-	err := s.insertOne(ctx, s.outbox(), m)
+	var err error
+	if s.embedded {
+		err = s.enqueueTogether(m)
+	} else {
+		err = s.insertOne(ctx, s.outbox(), m)
+	}
 	if errors.Is(err, apperr.ErrDuplicate) {
 		return false, nil
 	}
@@ -66,6 +72,88 @@ func (s *Store) EnqueueMessage(ctx context.Context, m *Message) (bool, error) {
 		return false, fmt.Errorf("enqueue message %s: %w", m.ID, err)
 	}
 	return true, nil
+}
+
+// outboxQueue gathers the messages queued while an earlier batch is being
+// inserted, so that they are inserted together: on the embedded engine the
+// outbox is in the main database, whose file commits one writer at a time,
+// and the operations that queue a message (a submission's receipt) would
+// otherwise each wait for a commit of their own. One goroutine drains it
+// while it is not empty.
+type outboxQueue struct {
+	mu       sync.Mutex
+	pending  []queuedMessage
+	draining bool
+}
+
+type queuedMessage struct {
+	m    *Message
+	done chan error
+}
+
+// enqueueTogether inserts m with whatever other messages are waiting and
+// returns m's own outcome (apperr.ErrDuplicate when its key is taken).
+func (s *Store) enqueueTogether(m *Message) error {
+	q := &s.outq
+	qm := queuedMessage{m: m, done: make(chan error, 1)}
+	q.mu.Lock()
+	q.pending = append(q.pending, qm)
+	if !q.draining {
+		q.draining = true
+		go s.drainOutbox()
+	}
+	q.mu.Unlock()
+	return <-qm.done
+}
+
+func (s *Store) drainOutbox() {
+	q := &s.outq
+	for {
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.draining = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		docs := make([]any, len(batch))
+		for i, qm := range batch {
+			docs[i] = qm.m
+		}
+		errs := s.insertMessages(docs)
+		for i, qm := range batch {
+			qm.done <- errs[i]
+		}
+	}
+}
+
+// insertMessages inserts docs in one unordered insert and returns each one's error.
+func (s *Store) insertMessages(docs []any) []error {
+	errs := make([]error, len(docs))
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	err := s.write(ctx, s.outbox(), Write{Op: "insert"}, nil, false, func(wctx context.Context) error {
+		_, err := s.outbox().InsertMany(wctx, docs, options.InsertMany().SetOrdered(false))
+		return err
+	})
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+		return errs
+	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil:
+		for i := range errs {
+			errs[i] = wrapDB(err)
+		}
+		return errs
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index >= 0 && we.Index < len(docs) {
+			errs[we.Index] = wrapDB(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}})
+		}
+	}
+	return errs
 }
 
 // MessageByID returns one message, or apperr.ErrNotFound.

@@ -69,6 +69,8 @@ type Store struct {
 	seqFree map[string][]int64 // values drawn and given back (their write failed); under seqMu
 
 	faults Faults // test hooks that make chosen writes fail
+
+	outq outboxQueue // messages being inserted together (outbox.go)
 }
 
 // Options configure Open.
