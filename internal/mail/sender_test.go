@@ -250,3 +250,43 @@ func TestOneClaimWins(t *testing.T) {
 		}
 	}
 }
+
+// Messages queued at once are inserted together; each learns its own
+// outcome, and a key queued twice at once is queued once.
+func TestQueuedTogetherEachOnce(t *testing.T) {
+	st := testdb.Open(t)
+	type res struct {
+		key string
+		ok  bool
+	}
+	out := make(chan res, 32)
+	for i := range 32 {
+		key := "test:together:" + string(rune('a'+i%8))
+		go func() {
+			ok, err := st.EnqueueMessage(context.Background(), &store.Message{ID: key, To: "t@example.org", Subject: key})
+			if err != nil {
+				t.Error(err)
+			}
+			out <- res{key, ok}
+		}()
+	}
+	queued := map[string]int{}
+	for range 32 {
+		r := <-out
+		if r.ok {
+			queued[r.key]++
+		}
+	}
+	if len(queued) != 8 {
+		t.Fatalf("keys queued: %v, want 8 keys once each", queued)
+	}
+	for k, n := range queued {
+		if n != 1 {
+			t.Fatalf("%s reported queued %d times", k, n)
+		}
+	}
+	_, total, err := st.Messages(context.Background(), "", 100)
+	if err != nil || total != 8 {
+		t.Fatalf("the outbox holds %d messages (%v), want 8", total, err)
+	}
+}
