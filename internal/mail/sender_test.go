@@ -290,3 +290,18 @@ func TestQueuedTogetherEachOnce(t *testing.T) {
 		t.Fatalf("the outbox holds %d messages (%v), want 8", total, err)
 	}
 }
+
+// A message announced by Wake goes without waiting for the next scan.
+func TestWakeSendsWithoutAScan(t *testing.T) {
+	st := testdb.Open(t)
+	srv := mailtest.Start(t, 0)
+	o := fast(st, srv)
+	o.ScanEvery = time.Hour
+	s := mail.NewSender(o)
+	s.Start(context.Background())
+	defer s.Stop()
+	time.Sleep(50 * time.Millisecond) // the first scan has run and found nothing
+	enqueue(t, st, "test:woken", "w@example.org", "Woken", "Body")
+	s.Wake("test:woken")
+	srv.Wait(t, 1, 5*time.Second)
+}
