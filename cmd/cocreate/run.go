@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer closeDB()
 	a := app.New(st, auth.Hasher{MemoryKiB: cfg.PasswordMemoryKiB, Time: 2}, time.Now, log)
+	sender := newSender(cfg, st, a, log)
 
 	if cfg.AdminEmail != "" {
 		u, created, err := a.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -91,6 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	go purgeLoop(ctx, st, log)
+	sender.Start(ctx)
 
 	warm.serve(handler)
 	started = true
@@ -108,6 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("in-flight requests did not finish in time", "err", err)
 	}
+	sender.Stop() // an attempt under way finishes and is recorded
 	// Let a background score refresh finish, within the same grace, so the
 	// stored normalised means are not left half-written.
 	if err := a.Close(sctx); err != nil {

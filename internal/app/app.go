@@ -19,6 +19,7 @@ type App struct {
 	Sessions auth.Sessions
 	Now      func() time.Time
 	Log      *slog.Logger
+	Messages Messages // e-mail the operations queue (messages.go)
 
 	dash   *dashCache // the committee dashboard's tables, per call
 	scores *refresher // the background pass over a call's normalised means

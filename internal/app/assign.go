@@ -110,6 +110,7 @@ func (a *App) AutoAssign(ctx context.Context, u *store.User, callKey string, per
 	if err != nil {
 		return nil, err
 	}
+	a.queueAssignedIDs(ctx, todo)
 	for _, k := range added {
 		res.Assigned += k
 	}

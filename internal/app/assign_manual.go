@@ -116,6 +116,7 @@ func (a *App) ChangeReviewers(ctx context.Context, u *store.User, n *store.Note,
 			return nil, err
 		}
 	}
+	a.queueAssigned(ctx, out)
 	return out, nil
 }
 

@@ -229,15 +229,15 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 // once it is known to apply, so a refused or repeated submission never
 // burns a number.
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
+	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
 		Change: store.Change{SubmittedAt: ptr(a.Now().UTC().Truncate(time.Millisecond))},
-		Check:  a.checkSubmit})
+		Check:  a.checkSubmit}))
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must
 // pass every submission rule again.
 func (a *App) ResubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	return a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit})
+	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit}))
 }
 
 // WithdrawNote withdraws the owner's note (draft, submitted, returned or

@@ -76,5 +76,6 @@ func (a *App) Publish(ctx context.Context, u *store.User, callKey string) (*Publ
 	if err != nil {
 		return nil, err
 	}
+	a.queuePublished(ctx, c)
 	return &PublishResult{PublishedAt: at, Notes: n}, nil
 }

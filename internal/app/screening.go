@@ -101,7 +101,7 @@ func (a *App) screen(ctx context.Context, u *store.User, id string, in ScreenInp
 			}
 			return nil
 		}}
-	return a.fire(ctx, u, id, tr)
+	return a.afterNote(ctx, a.queueScreened)(a.fire(ctx, u, id, tr))
 }
 
 // screeningOf is the record stored on the note for a valid input.

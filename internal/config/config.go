@@ -27,6 +27,10 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	// PasswordMemoryKiB is argon2id's memory cost; tests lower it.
 	PasswordMemoryKiB uint32
+	// SMTP is where e-mail goes; nil keeps messages in the outbox unsent.
+	SMTP     *SMTP
+	MailFrom string
+	BaseURL  string // the service's public address, which links in e-mail start with
 }
 
 // Setting documents one setting: its flag, its environment variable, its default and what it does.
@@ -47,6 +51,9 @@ var Settings = []Setting{
 	{"trusted-proxies", "COCREATE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges whose X-Forwarded-For/-Proto are believed"},
 	{"demo", "COCREATE_DEMO", "false", "seed demo data when the database has no calls, print the demo sign-ins"},
 	{"shutdown-grace", "COCREATE_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish at shutdown"},
+	{"smtp-url", "COCREATE_SMTP_URL", "", "SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://… (implicit TLS); empty keeps messages in the outbox unsent"},
+	{"mail-from", "COCREATE_MAIL_FROM", "", "sender address of e-mail; required with -smtp-url"},
+	{"base-url", "COCREATE_BASE_URL", "http://localhost:8080", "the service's public address, which links in e-mail start with"},
 }
 
 // ErrHelp is returned when -h was asked for; the usage has been printed.
@@ -108,6 +115,9 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	}
 	if c.DBName == "" {
 		return Config{}, errors.New("-db / COCREATE_DB must not be empty")
+	}
+	if err := c.loadMail(*vals["smtp-url"], *vals["mail-from"], *vals["base-url"]); err != nil {
+		return Config{}, err
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return Config{}, errors.New("set both COCREATE_ADMIN_EMAIL and COCREATE_ADMIN_PASSWORD, or neither")

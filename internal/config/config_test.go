@@ -29,7 +29,8 @@ func TestDefaults(t *testing.T) {
 	}
 	// Every Setting's default is what Load gives with nothing set.
 	for _, s := range Settings {
-		if s.Default == "" && s.Flag != "mongodb-uri" && !strings.HasPrefix(s.Flag, "admin-") && s.Flag != "trusted-proxies" {
+		if s.Default == "" && s.Flag != "mongodb-uri" && !strings.HasPrefix(s.Flag, "admin-") && s.Flag != "trusted-proxies" &&
+			s.Flag != "smtp-url" && s.Flag != "mail-from" { // empty: no SMTP, no sender address
 			t.Errorf("setting %s has no default", s.Flag)
 		}
 	}

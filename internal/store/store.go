@@ -70,6 +70,8 @@ type Store struct {
 
 	faults Faults   // test hooks that make chosen writes fail
 	scan   ScanFunc // reads a collection straight from the embedded engine's files (Options.Scan)
+
+	outq outboxQueue // messages being inserted together (outbox.go)
 }
 
 // Options configure Open.
