@@ -134,10 +134,7 @@ func (s *Store) insertMessages(docs []any) []error {
 	errs := make([]error, len(docs))
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	err := s.write(ctx, s.outbox(), Write{Op: "insert"}, nil, false, func(wctx context.Context) error {
-		_, err := s.outbox().InsertMany(wctx, docs, options.InsertMany().SetOrdered(false))
-		return err
-	})
+	err := s.insertMany(ctx, s.outbox(), docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	switch {
 	case err == nil:
