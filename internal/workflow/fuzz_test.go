@@ -24,10 +24,10 @@ var fuzzRoles = [][]string{
 // others their roles; a classified note's last step is a classification
 // (its decision); and a note is returned at most once.
 func FuzzEventSequences(f *testing.F) {
-	f.Add([]byte{0, 1, 1})                                    // the owner submits
-	f.Add([]byte{0, 1, 1, 1, 3, 0, 5, 3, 6, 6, 3, 6})         // submit, pass, classify, reopen
-	f.Add([]byte{0, 1, 1, 2, 2, 0, 3, 1, 1, 2, 2, 0, 4, 3, 4}) // returned twice, then failed
-	f.Add([]byte{0, 1, 1, 4, 6, 4, 7, 3, 6, 8, 1, 1, 0, 1, 1}) // fail, reinstate, withdraw, submit again
+	f.Add([]byte{0, 1, 1})                                                       // the owner submits
+	f.Add([]byte{0, 1, 1, 1, 3, 0, 5, 3, 6, 6, 3, 6})                            // submit, pass, classify, reopen
+	f.Add([]byte{0, 1, 1, 2, 2, 0, 3, 1, 1, 2, 2, 0, 4, 3, 4})                   // returned twice, then failed
+	f.Add([]byte{0, 1, 1, 4, 6, 4, 7, 3, 6, 8, 1, 1, 0, 1, 1})                   // fail, reinstate, withdraw, submit again
 	f.Add([]byte{0, 2, 1, 0, 6, 1, 0, 1, 1, 1, 2, 0, 8, 1, 1, 8, 1, 1, 0, 1, 1}) // others submit, then the owner; withdrawn, it stays so
 	f.Fuzz(func(t *testing.T, seq []byte) {
 		state := Draft
