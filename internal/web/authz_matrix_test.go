@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -396,4 +398,107 @@ func (w *matrixWorld) checkWorld(t *testing.T) {
 	if r := w.ts.api("GET", "/api/v1/notes/"+w.n.ID+"/reviews", w.tok["chair"], nil); strings.Contains(string(r.Raw), `"reviewer_id":"`+w.users["assigned reviewer"].ID+`","reviewer_name":"Ada Assigned","scores":{"problem"`) {
 		t.Error("the assigned reviewer's review was saved by the matrix")
 	}
+}
+
+// seen is what caller gets from path: the answer's text, HTML entities
+// decoded, so that escaping never hides a leak.
+func (w *matrixWorld) seen(t *testing.T, caller, path string) (int, string) {
+	t.Helper()
+	_, status, raw := w.send(t, "GET", path, w.tok[caller], "", "")
+	return status, html.UnescapeString(raw)
+}
+
+// TestWhatEachCallerSees checks the matrix's note routes for what they
+// show, in HTML and JSON: under blind review a plain reviewer never sees
+// the submitter's name, organisation, e-mail or id; a reviewer sees no
+// scores before their own review; committee comments reach neither
+// participants nor a conflicted reviewer; and an unpublished decision
+// reaches no owner, whatever other roles they hold. Each check has a
+// counterpart (the chair, or a reviewer allowed to) that does see the
+// thing, so a check that sees nothing fails.
+func TestWhatEachCallerSees(t *testing.T) {
+	w := newMatrixWorld(t)
+	owner := w.users["owner"]
+	n, nc, nr := w.n.ID, w.nc.ID, w.nr.ID
+	noteJSON := []string{"/api/v1/notes/" + n, "/api/v1/notes?call_id=" + w.call.ID, "/api/v1/notes/" + n + "/history",
+		"/api/v1/notes/" + n + "/reviews", "/api/v1/notes/" + n + "/comments"}
+	notePages := []string{"/notes/" + n, "/notes/" + n + "/print", "/committee/notes/" + n, "/committee", "/committee?sort=mean&dir=desc",
+		"/committee/screening?call=" + w.call.ID, "/committee/reviews", "/notes/" + n + "/review", "/notes/" + n + "/conflict"}
+	leak := func(caller, what, text string, paths []string) {
+		t.Helper()
+		for _, p := range paths {
+			if status, body := w.seen(t, caller, p); status < 300 && strings.Contains(strings.ToLower(body), strings.ToLower(text)) {
+				i := strings.Index(strings.ToLower(body), strings.ToLower(text))
+				t.Errorf("%s sees %s on %s: …%s…", caller, what, p, body[max(0, i-120):min(len(body), i+60)])
+			}
+		}
+	}
+	shows := func(caller, what, text, path string) {
+		t.Helper()
+		if status, body := w.seen(t, caller, path); status != 200 || !strings.Contains(body, text) {
+			t.Errorf("%s does not see %s on %s (%d): the check next to it could not see a leak", caller, what, path, status)
+		}
+	}
+
+	t.Run("blind review", func(t *testing.T) {
+		for _, caller := range []string{"assigned reviewer", "unassigned reviewer", "owner who reviews"} {
+			for what, s := range map[string]string{"the submitter's name": owner.Name, "the submitter's organisation": owner.Organization,
+				"the submitter's e-mail": owner.Email, "the submitter's id": owner.ID} {
+				leak(caller, what, s, append(noteJSON, notePages...))
+			}
+		}
+		shows("chair", "the submitter's name", owner.Name, "/api/v1/notes/"+n)
+		shows("chair", "the submitter's organisation", owner.Organization, "/committee/notes/"+n)
+	})
+	t.Run("scores before one's own review", func(t *testing.T) {
+		leak("assigned reviewer", "another reviewer's comment", w.r4Comment, append(noteJSON, notePages...))
+		if status, body := w.seen(t, "assigned reviewer", "/api/v1/notes/"+n); status != 200 || strings.Contains(body, `"score"`) {
+			t.Errorf("the assigned reviewer sees the note's score before reviewing: %d %s", status, firstLine(body))
+		}
+		shows("chair", "the reviews", w.r4Comment, "/api/v1/notes/"+n+"/reviews")
+		if _, body := w.seen(t, "chair", "/api/v1/notes/"+n); !strings.Contains(body, `"score"`) {
+			t.Error("the chair does not see the note's score: the check next to it could not see a leak")
+		}
+	})
+	t.Run("committee comments", func(t *testing.T) {
+		for _, caller := range []string{"owner", "other participant", "conflicted reviewer", "anonymous", "disabled account"} {
+			leak(caller, "a committee comment", w.secretComment, append(noteJSON, notePages...))
+		}
+		shows("assigned reviewer", "the committee's comments", w.secretComment, "/api/v1/notes/"+n+"/comments")
+		shows("coordinator", "the committee's comments", w.secretComment, "/committee/notes/"+n)
+	})
+	t.Run("unpublished decisions", func(t *testing.T) {
+		for caller, id := range map[string]string{"owner": nc, "owner who reviews": nr} {
+			paths := []string{"/api/v1/notes/" + id, "/api/v1/notes/" + id + "/history", "/notes", "/notes/" + id, "/notes/" + id + "/print"}
+			leak(caller, "the unpublished rationale", w.classification, paths)
+			leak(caller, "the unpublished class", `"classified"`, paths)
+			leak(caller, "the unpublished decision", `"decision"`, paths)
+			if status, body := w.seen(t, caller, "/api/v1/notes/"+id); status != 200 || !strings.Contains(body, `"state":"screened"`) {
+				t.Errorf("%s: their own classified note is not shown as screened: %d %s", caller, status, firstLine(body))
+			}
+			// In the list (which the owner who reviews reads as the committee), their own item says screened.
+			var list struct {
+				Items []map[string]any `json:"items"`
+			}
+			_, body := w.seen(t, caller, "/api/v1/notes?call_id="+w.call.ID+"&per_page=200")
+			if err := json.Unmarshal([]byte(body), &list); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, it := range list.Items {
+				if it["id"] == id {
+					found = true
+					if it["state"] != "screened" || it["class"] != nil || it["decision"] != nil {
+						t.Errorf("%s's own note in the list: %v", caller, it)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s's own note is not in their list", caller)
+			}
+		}
+		leak("other participant", "the unpublished rationale", w.classification, []string{"/api/v1/notes/" + nc, "/notes/" + nc, "/api/v1/notes"})
+		shows("chair", "the rationale", w.classification, "/api/v1/notes/"+nc)
+		shows("chair", "the rationale", w.classification, "/committee/notes/"+nr)
+	})
 }
