@@ -361,6 +361,13 @@ func (d *callDraft) finish() error {
 }
 
 // parseInstant reads an RFC 3339 time into UTC, recording a message under key when it cannot.
+// A call's opening and closing times fall in these years: anything else is
+// a typing slip (year 0, 20260) that would make countdowns and sorting absurd.
+const (
+	minCallYear = 2000
+	maxCallYear = 2199
+)
+
 func parseInstant(errs apperr.Fields, key, label, s string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -370,6 +377,10 @@ func parseInstant(errs apperr.Fields, key, label, s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		errs[key] = "Enter the " + label + " as a date and time, like 2020-03-02T17:00:00-06:00"
+		return time.Time{}
+	}
+	if y := t.UTC().Year(); y < minCallYear || y > maxCallYear {
+		errs[key] = fmt.Sprintf("Enter a %s from the year %d to %d", label, minCallYear, maxCallYear)
 		return time.Time{}
 	}
 	return t.UTC().Truncate(time.Millisecond)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,11 +44,59 @@ func (h *Handler) bindJSON(c *gin.Context, v any) bool {
 		h.fail(c, badRequest("The body could not be read."))
 		return false
 	}
+	if err := checkUnicode(body); err != nil {
+		h.fail(c, err)
+		return false
+	}
 	if err := decodeStrict(body, v); err != nil {
 		h.fail(c, err)
 		return false
 	}
 	return true
+}
+
+// checkUnicode refuses a body that is not valid UTF-8 or whose \u escapes
+// name half a surrogate pair: encoding/json would replace either with
+// U+FFFD, so the text stored would not be the text sent.
+func checkUnicode(body []byte) error {
+	if !utf8.Valid(body) {
+		return badRequest("The body is not valid UTF-8 text.")
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if i+1 < len(body) && body[i+1] != 'u' {
+			i++ // an escape of one character, \\ included
+			continue
+		}
+		r, ok := hex4(body, i+2)
+		switch {
+		case !ok || !utf16.IsSurrogate(r):
+		case r >= 0xdc00:
+			return badRequest("The body has half a surrogate pair (\\u%04X) in a string; send the text as UTF-8.", r)
+		default:
+			lo, ok := rune(0), i+7 < len(body) && body[i+6] == '\\' && body[i+7] == 'u'
+			if ok {
+				lo, ok = hex4(body, i+8)
+			}
+			if !ok || lo < 0xdc00 || lo > 0xdfff {
+				return badRequest("The body has half a surrogate pair (\\u%04X) in a string; send the text as UTF-8.", r)
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return nil
+}
+
+// hex4 reads the four hex digits at b[i:], as a \u escape has them.
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+	return rune(n), err == nil
 }
 
 func decodeStrict(body []byte, v any) error {

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -248,6 +249,35 @@ func (h *Handler) checkCSRF(c *gin.Context) {
 		h.renderError(c, 403, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 		c.Abort()
 		return
+	}
+	c.Next()
+}
+
+// checkFormText refuses a posted form whose names or values are not valid
+// UTF-8. Browsers always send UTF-8, so such a form comes from a crafted
+// request; storing it would put bytes in the database that no page shows
+// as they were sent.
+func (h *Handler) checkFormText(c *gin.Context) {
+	mt, _, _ := strings.Cut(c.GetHeader("Content-Type"), ";")
+	if c.Request.Method != http.MethodPost || strings.TrimSpace(mt) != "application/x-www-form-urlencoded" {
+		c.Next()
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		h.fail(c, badRequest("The form could not be read."))
+		c.Abort()
+		return
+	}
+	for k, vs := range c.Request.PostForm {
+		ok := utf8.ValidString(k)
+		for _, v := range vs {
+			ok = ok && utf8.ValidString(v)
+		}
+		if !ok {
+			h.fail(c, badRequest("The form has text that is not valid UTF-8: send it again from the page."))
+			c.Abort()
+			return
+		}
 	}
 	c.Next()
 }

@@ -132,7 +132,7 @@ func (h *Handler) router() http.Handler {
 
 	h.routes = h.table()
 	for _, rt := range h.routes {
-		chain := []gin.HandlerFunc{h.authenticate, h.checkCSRF, h.allow(rt.access)}
+		chain := []gin.HandlerFunc{h.authenticate, h.checkCSRF, h.checkFormText, h.allow(rt.access)}
 		if rt.method == "POST" {
 			chain = append(chain, h.idempotent)
 		}
