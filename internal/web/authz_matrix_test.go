@@ -217,6 +217,16 @@ var matrix = []matrixRow{
 	{"GET", "/api/v1/calls/:call_id/exports/shortlist.csv", "UFFFFFFAAUU"},
 	{"GET", "/api/v1/calls/:call_id/exports/scoring-sheet.xlsx", "UFFAAAAAFUU"},
 	{"POST", "/api/v1/calls/:call_id/imports/scoring-sheet", "UFFAAAAAFUU"},
+	// Issue 10: the matrix's call is not published, so its repository is a
+	// 404 for everyone; bulk classification is the chair's; the outbox the
+	// coordinators'.
+	{"GET", "/calls/:slug/repository", "NNNNNNNNNUU"},
+	{"GET", "/calls/:slug/repository/:ref", "NNNNNNNNNUU"},
+	{"GET", "/api/v1/calls/:call_id/repository.csv", "NNNNNNNNNUU"},
+	{"GET", "/committee/classify", "UFFFFFFAFUU"},
+	{"POST", "/committee/classify", "UFFFFFFAFUU"},
+	{"GET", "/admin/outbox", "UFFFFFFFAUU"},
+	{"GET", "/api/v1/outbox", "UFFFFFFFAUU"},
 	{"POST", "/logout", "UAAAAAAAAUU"},
 	{"POST", "/api/v1/logout", "UAAAAAAAAUU"},
 }
