@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/apperr"
 )
@@ -154,28 +152,12 @@ func (s *Store) CompleteIdempotencyBatch(ctx context.Context, rs []IdemRecord) [
 		rs[i], docs[i] = r, r
 	}
 	// Unordered: a record that meets a stopped process's pending claim
-	// fails alone and is replaced below.
-	err := s.insertMany(ctx, s.idem, docs, options.InsertMany().SetOrdered(false))
-	var bwe mongo.BulkWriteException
-	switch {
-	case err == nil:
-		return errs
-	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil:
-		for i := range errs {
-			errs[i] = wrapDB(err)
+	// fails alone and is replaced.
+	for i, err := range s.insertEach(ctx, s.idem, docs) {
+		if errors.Is(err, apperr.ErrDuplicate) {
+			_, err = s.replaceOne(ctx, s.idem, bson.D{{Key: "_id", Value: rs[i].ID}}, rs[i])
 		}
-		return errs
-	}
-	for _, we := range bwe.WriteErrors {
-		if we.Index < 0 || we.Index >= len(rs) {
-			continue
-		}
-		one := mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}
-		if mongo.IsDuplicateKeyError(one) {
-			_, errs[we.Index] = s.replaceOne(ctx, s.idem, bson.D{{Key: "_id", Value: rs[we.Index].ID}}, rs[we.Index])
-		} else {
-			errs[we.Index] = wrapDB(one)
-		}
+		errs[i] = err
 	}
 	return errs
 }

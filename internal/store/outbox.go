@@ -131,26 +131,9 @@ func (s *Store) drainOutbox() {
 
 // insertMessages inserts docs in one unordered insert and returns each one's error.
 func (s *Store) insertMessages(docs []any) []error {
-	errs := make([]error, len(docs))
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	err := s.insertMany(ctx, s.outbox(), docs, options.InsertMany().SetOrdered(false))
-	var bwe mongo.BulkWriteException
-	switch {
-	case err == nil:
-		return errs
-	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil:
-		for i := range errs {
-			errs[i] = wrapDB(err)
-		}
-		return errs
-	}
-	for _, we := range bwe.WriteErrors {
-		if we.Index >= 0 && we.Index < len(docs) {
-			errs[we.Index] = wrapDB(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}})
-		}
-	}
-	return errs
+	return s.insertEach(ctx, s.outbox(), docs)
 }
 
 // MessageByID returns one message, or apperr.ErrNotFound.

@@ -608,6 +608,30 @@ func (s *Store) insertMany(ctx context.Context, c *mongo.Collection, docs []any,
 	})
 }
 
+// insertEach inserts docs in one unordered insert and returns each
+// document's own outcome (nil when it was stored; a duplicate key matches
+// apperr.ErrDuplicate), so one failing document does not fail the others.
+func (s *Store) insertEach(ctx context.Context, c *mongo.Collection, docs []any) []error {
+	errs := make([]error, len(docs))
+	err := s.insertMany(ctx, c, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+		return errs
+	case !errors.As(err, &bwe) || bwe.WriteConcernError != nil:
+		for i := range errs {
+			errs[i] = wrapDB(err)
+		}
+		return errs
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index >= 0 && we.Index < len(docs) {
+			errs[we.Index] = wrapDB(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}})
+		}
+	}
+	return errs
+}
+
 // wrapDB turns driver errors a user must hear about into apperr values,
 // keeping the original for the log. A write refused for lack of space (see
 // noSpace) is both apperr.ErrNoSpace and apperr.ErrUnavailable.
