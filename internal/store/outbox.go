@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -74,65 +73,22 @@ func (s *Store) EnqueueMessage(ctx context.Context, m *Message) (bool, error) {
 	return true, nil
 }
 
-// outboxQueue gathers the messages queued while an earlier batch is being
-// inserted, so that they are inserted together: on the embedded engine the
-// outbox is in the main database, whose file commits one writer at a time,
-// and the operations that queue a message (a submission's receipt) would
-// otherwise each wait for a commit of their own. One goroutine drains it
-// while it is not empty.
-type outboxQueue struct {
-	mu       sync.Mutex
-	pending  []queuedMessage
-	draining bool
-}
+// enqueueTogether inserts m with whatever other messages are waiting
+// (batch.Batcher) and returns m's own outcome (apperr.ErrDuplicate when its
+// key is taken): on the embedded engine the outbox is in the main
+// database, whose file commits one writer at a time, and the operations
+// that queue a message (a submission's receipt) would otherwise each wait
+// for a commit of their own.
+func (s *Store) enqueueTogether(m *Message) error { return s.outq.Do(m) }
 
-type queuedMessage struct {
-	m    *Message
-	done chan error
-}
-
-// enqueueTogether inserts m with whatever other messages are waiting and
-// returns m's own outcome (apperr.ErrDuplicate when its key is taken).
-func (s *Store) enqueueTogether(m *Message) error {
-	q := &s.outq
-	qm := queuedMessage{m: m, done: make(chan error, 1)}
-	q.mu.Lock()
-	q.pending = append(q.pending, qm)
-	if !q.draining {
-		q.draining = true
-		go s.drainOutbox()
-	}
-	q.mu.Unlock()
-	return <-qm.done
-}
-
-func (s *Store) drainOutbox() {
-	q := &s.outq
-	for {
-		q.mu.Lock()
-		batch := q.pending
-		q.pending = nil
-		if len(batch) == 0 {
-			q.draining = false
-			q.mu.Unlock()
-			return
-		}
-		q.mu.Unlock()
-		docs := make([]any, len(batch))
-		for i, qm := range batch {
-			docs[i] = qm.m
-		}
-		errs := s.insertMessages(docs)
-		for i, qm := range batch {
-			qm.done <- errs[i]
-		}
-	}
-}
-
-// insertMessages inserts docs in one unordered insert and returns each one's error.
-func (s *Store) insertMessages(docs []any) []error {
+// insertMessages inserts ms in one unordered insert and returns each one's error.
+func (s *Store) insertMessages(ms []*Message) []error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
+	docs := make([]any, len(ms))
+	for i, m := range ms {
+		docs[i] = m
+	}
 	return s.insertEach(ctx, s.outbox(), docs)
 }
 

@@ -36,6 +36,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/apperr"
+	"cocreate/internal/batch"
 )
 
 // Store is the one concrete data store.
@@ -71,7 +72,7 @@ type Store struct {
 	faults Faults   // test hooks that make chosen writes fail
 	scan   ScanFunc // reads a collection straight from the embedded engine's files (Options.Scan)
 
-	outq outboxQueue // messages being inserted together (outbox.go)
+	outq batch.Batcher[*Message] // messages being inserted together (outbox.go)
 }
 
 // Options configure Open.
@@ -123,6 +124,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Embedded {
 		s.scan = o.Scan
 	}
+	s.outq.Flush = s.insertMessages
 	if o.Embedded {
 		s.caches = map[string]*docCache{"notes": newDocCache(), "calls": newDocCache(),
 			"users": newDocCache(), "sessions": newDocCache()}

@@ -107,60 +107,17 @@ func (k *keyRuns) drop(id string, r *keyRun) {
 	close(r.done)
 }
 
-// answerQueue gathers the first answers of keyed requests that finish while
-// an earlier batch is being stored, so that they are stored together
-// (store.CompleteIdempotencyBatch: one commit on the embedded engine). One
-// goroutine drains it while it is not empty.
-type answerQueue struct {
-	mu       sync.Mutex
-	pending  []queuedAnswer
-	draining bool
-}
-
-type queuedAnswer struct {
-	rec  store.IdemRecord
-	done chan error
-}
-
-// storeAnswer stores rec with whatever other answers are waiting, and
+// storeAnswer stores rec with the other first answers of keyed requests
+// that finish while an earlier batch is being stored (batch.Batcher:
+// store.CompleteIdempotencyBatch, one commit on the embedded engine), and
 // returns when rec is stored.
-func (h *Handler) storeAnswer(rec store.IdemRecord) error {
-	q := &h.answers
-	a := queuedAnswer{rec: rec, done: make(chan error, 1)}
-	q.mu.Lock()
-	q.pending = append(q.pending, a)
-	if !q.draining {
-		q.draining = true
-		go h.drainAnswers()
-	}
-	q.mu.Unlock()
-	return <-a.done
-}
+func (h *Handler) storeAnswer(rec store.IdemRecord) error { return h.answers.Do(rec) }
 
-// drainAnswers stores the queued answers batch by batch until none is left.
-func (h *Handler) drainAnswers() {
-	q := &h.answers
-	for {
-		q.mu.Lock()
-		batch := q.pending
-		q.pending = nil
-		if len(batch) == 0 {
-			q.draining = false
-			q.mu.Unlock()
-			return
-		}
-		q.mu.Unlock()
-		recs := make([]store.IdemRecord, len(batch))
-		for i, a := range batch {
-			recs[i] = a.rec
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs := h.app.CompleteIdempotencyBatch(ctx, recs)
-		cancel()
-		for i, a := range batch {
-			a.done <- errs[i]
-		}
-	}
+// storeAnswers stores one batch of first answers.
+func (h *Handler) storeAnswers(recs []store.IdemRecord) []error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return h.app.CompleteIdempotencyBatch(ctx, recs)
 }
 
 // requestDigest names one keyed request (its record id and fingerprint) in

@@ -9,6 +9,8 @@ import (
 
 	"cocreate/internal/app"
 	"cocreate/internal/auth"
+	"cocreate/internal/batch"
+	"cocreate/internal/store"
 )
 
 // Deps are what the web layer needs.
@@ -30,9 +32,9 @@ type Handler struct {
 	metrics  *metrics
 	proxies  []netip.Prefix
 	routes   []route
-	keys     keyRuns     // idempotency keys being answered now (idempotency.go)
-	answers  answerQueue // first answers waiting to be stored (idempotency.go)
-	space    spaceState  // whether writes fail for lack of space (health.go)
+	keys     keyRuns                         // idempotency keys being answered now (idempotency.go)
+	answers  batch.Batcher[store.IdemRecord] // first answers waiting to be stored (idempotency.go)
+	space    spaceState                      // whether writes fail for lack of space (health.go)
 }
 
 // New builds the router. It fails when a template does not parse.
@@ -66,5 +68,6 @@ func newHandler(d Deps) (*Handler, error) {
 	if d.App != nil { // the app's sessions and throttle: one of each per process
 		h.sessions, h.throttle = d.App.Sessions, d.App.Throttle
 	}
+	h.answers.Flush = h.storeAnswers
 	return h, nil
 }
