@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +79,37 @@ func TestScanDocumentsMatchesTheEngine(t *testing.T) {
 		n := 0
 		if err := s.ScanDocuments(ctx, where[0], where[1], func(bson.Raw) error { n++; return nil }); err != nil || n != 0 {
 			t.Errorf("%s.%s: %d documents, %v", where[0], where[1], n, err)
+		}
+	}
+}
+
+// TestStoredJSONThatIsNotWhatTheEngineWritesIsRefused feeds the conversion
+// every prefix of a stored document, and documents with a type, a key
+// order or a value the engine does not write: each is an error, never a
+// panic or a document.
+func TestStoredJSONThatIsNotWhatTheEngineWritesIsRefused(t *testing.T) {
+	good := `{"$s":{"$k":["_id","s","n","a"],"p":{"_id":{"t":"string"},"s":{"t":"string"},` +
+		`"n":{"t":"int"},"a":{"t":"array","i":[{"t":"bool"},{"t":"object","$s":{"$k":["x"],"p":{"x":{"t":"date"}}}}]}}},` +
+		`"_id":"a","s":"q\"\\u00e9","n":3,"a":[true,{"x":1700000000000}]}`
+	if _, err := sjsonToBSON(nil, []byte(good), schemaCache{}); err != nil {
+		t.Fatalf("the well-formed document: %v", err)
+	}
+	for i := range len(good) {
+		if _, err := sjsonToBSON(nil, []byte(good[:i]), schemaCache{}); err == nil {
+			t.Errorf("the first %d bytes were accepted", i)
+		}
+	}
+	for _, bad := range []string{
+		strings.Replace(good, `"n":{"t":"int"}`, `"n":{"t":"decimal"}`, 1),
+		strings.Replace(good, `"_id":"a","s":`, `"s":"a","_id":`, 1),
+		strings.Replace(good, `"n":3`, `"n":"3"`, 1),
+		strings.Replace(good, `"n":3`, `"n":3000000000`, 1),
+		strings.Replace(good, `[true,{`, `[true,false,{`, 1),
+		strings.Replace(good, `{"x":1700000000000}`, `{}`, 1),
+		good + "x",
+	} {
+		if _, err := sjsonToBSON(nil, []byte(bad), schemaCache{}); err == nil {
+			t.Errorf("accepted %s", bad)
 		}
 	}
 }
