@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"cocreate/internal/embeddb"
-	"cocreate/internal/notes"
 	"cocreate/internal/store"
+	"cocreate/internal/testdb"
 )
 
 var startingRe = regexp.MustCompile(`msg=starting addr=(\S+)`)
@@ -99,27 +99,7 @@ func seedNotes(b *testing.B, dir string, total int) {
 		b.Fatal(err)
 	}
 	defer st.Close(ctx)
-	text := strings.Repeat("Residents need district budget data every month. ", 3)
-	start := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Millisecond)
-	var ns []*store.Note
-	for i := range total {
-		at := start.Add(time.Duration(i) * time.Second)
-		owner := fmt.Sprint("u", i%400)
-		ns = append(ns, &store.Note{CallID: "bench", Owner: owner, State: "submitted",
-			Ref: fmt.Sprintf("BN-%05d", i+1), SubmittedAt: &at, Version: 4,
-			Fields: notes.Fields{Title: fmt.Sprint("Note ", i), Summary: text, Problem: text, Commitment: text,
-				Change: text, PolicyArea: "fiscal_openness", Values: []string{"transparency"}},
-			Assignments: []store.Assignment{
-				{ReviewerID: fmt.Sprint("r", i%30), Sector: "government", ReviewState: "submitted", At: at},
-				{ReviewerID: fmt.Sprint("r", (i+1)%30), Sector: "civil_society", ReviewState: "draft", At: at},
-				{ReviewerID: fmt.Sprint("r", (i+2)%30), Sector: "academia", ReviewState: "assigned", At: at}},
-			History: []store.HistoryEntry{
-				{From: "", To: "draft", Event: "create", By: owner, ByRole: "owner", At: at},
-				{From: "draft", To: "submitted", Event: "submit", By: owner, ByRole: "owner", At: at},
-				{From: "submitted", To: "screened", Event: "screen", By: "c1", ByRole: "coordinator", At: at},
-				{From: "screened", To: "submitted", Event: "return", By: "c1", ByRole: "coordinator", At: at,
-					Reason: "Please say which district."}}})
-	}
+	ns := testdb.SubmittedNotes(total)
 	for i := 0; i < total; i += 1000 {
 		if err := st.InsertNotes(ctx, ns[i:i+1000]); err != nil {
 			b.Fatal(err)

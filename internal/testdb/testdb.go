@@ -19,6 +19,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"cocreate/internal/embeddb"
+	"cocreate/internal/notes"
 	"cocreate/internal/store"
 )
 
@@ -139,4 +140,32 @@ func Raw(t testing.TB, s *store.Store) *mongo.Database {
 	}
 	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	return c.Database(s.Name())
+}
+
+// SubmittedNotes makes total submitted notes of call "bench" (about 1.8 KB
+// each, with three assignments and four history entries), as the
+// start-up benchmarks store them.
+func SubmittedNotes(total int) []*store.Note {
+	text := strings.Repeat("Residents need district budget data every month. ", 3)
+	start := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Millisecond)
+	ns := make([]*store.Note, 0, total)
+	for i := range total {
+		at := start.Add(time.Duration(i) * time.Second)
+		owner := fmt.Sprint("u", i%400)
+		ns = append(ns, &store.Note{CallID: "bench", Owner: owner, State: "submitted",
+			Ref: fmt.Sprintf("BN-%05d", i+1), SubmittedAt: &at, Version: 4,
+			Fields: notes.Fields{Title: fmt.Sprint("Note ", i), Summary: text, Problem: text, Commitment: text,
+				Change: text, PolicyArea: "fiscal_openness", Values: []string{"transparency"}},
+			Assignments: []store.Assignment{
+				{ReviewerID: fmt.Sprint("r", i%30), Sector: "government", ReviewState: "submitted", At: at},
+				{ReviewerID: fmt.Sprint("r", (i+1)%30), Sector: "civil_society", ReviewState: "draft", At: at},
+				{ReviewerID: fmt.Sprint("r", (i+2)%30), Sector: "academia", ReviewState: "assigned", At: at}},
+			History: []store.HistoryEntry{
+				{From: "", To: "draft", Event: "create", By: owner, ByRole: "owner", At: at},
+				{From: "draft", To: "submitted", Event: "submit", By: owner, ByRole: "owner", At: at},
+				{From: "submitted", To: "screened", Event: "screen", By: "c1", ByRole: "coordinator", At: at},
+				{From: "screened", To: "submitted", Event: "return", By: "c1", ByRole: "coordinator", At: at,
+					Reason: "Please say which district."}}})
+	}
+	return ns
 }
