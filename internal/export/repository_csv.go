@@ -1,8 +1,6 @@
 package export
 
 import (
-	"bufio"
-	"encoding/csv"
 	"io"
 	"iter"
 	"strings"
@@ -56,37 +54,26 @@ var repositoryHead = []string{"Reference", "Title", "Summary", "Policy area", "V
 // the coded values, and text that a spreadsheet could take for a formula
 // prefixed with an apostrophe, as the shortlist CSV does.
 func WriteRepositoryCSV(w io.Writer, rows iter.Seq[RepositoryRow]) error {
-	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(bw)
-	cw.UseCRLF = true
-	if err := cw.Write(repositoryHead); err != nil {
-		return err
-	}
-	rec := make([]string, len(repositoryHead))
-	for r := range rows {
-		vals := make([]string, len(r.Values))
-		for i, v := range r.Values {
-			vals[i] = enum.Values.Label(v)
+	return writeCSV(w, repositoryHead, func(write func([]string) error) error {
+		rec := make([]string, len(repositoryHead))
+		for r := range rows {
+			vals := make([]string, len(r.Values))
+			for i, v := range r.Values {
+				vals[i] = enum.Values.Label(v)
+			}
+			class := ""
+			if r.Class != "" {
+				class = enum.Classes.Label(r.Class)
+			}
+			for i, v := range []string{r.Ref, r.Title, r.Summary, enum.PolicyAreas.Label(r.PolicyArea), strings.Join(vals, "; "),
+				r.Organisation, sectorLabel(r.Sector), RepositoryStatus(r.Status), class, labelOr(enum.ReasonCodes, r.ReasonCode),
+				r.Rationale, r.MergedInto} {
+				rec[i] = csvSafe(v)
+			}
+			if err := write(rec); err != nil {
+				return err
+			}
 		}
-		class := ""
-		if r.Class != "" {
-			class = enum.Classes.Label(r.Class)
-		}
-		for i, v := range []string{r.Ref, r.Title, r.Summary, enum.PolicyAreas.Label(r.PolicyArea), strings.Join(vals, "; "),
-			r.Organisation, sectorLabel(r.Sector), RepositoryStatus(r.Status), class, labelOr(enum.ReasonCodes, r.ReasonCode),
-			r.Rationale, r.MergedInto} {
-			rec[i] = csvSafe(v)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
+		return nil
+	})
 }
