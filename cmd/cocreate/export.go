@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"cocreate/internal/app"
-	"cocreate/internal/config"
 	"cocreate/internal/export"
 	"cocreate/internal/store"
 )
@@ -54,11 +53,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return errors.New(strings.TrimSuffix(err.Error(), "."))
 	}
-	cfg, err := config.Load(nil, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	a, closeDB, err := openApp(ctx, cfg)
+	a, closeDB, err := openAppFromEnv(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

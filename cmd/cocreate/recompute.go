@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"cocreate/internal/config"
 	"cocreate/internal/store"
 )
 
@@ -27,11 +26,7 @@ func recompute(ctx context.Context, args []string, getenv func(string) string, s
 	if *key == "" {
 		return errors.New("recompute needs --call with the call's slug or id")
 	}
-	cfg, err := config.Load(nil, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	a, closeDB, err := openApp(ctx, cfg)
+	a, closeDB, err := openAppFromEnv(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -294,6 +294,16 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
+// openAppFromEnv opens the app of a command for a stopped server, with
+// the server's database settings from the environment.
+func openAppFromEnv(ctx context.Context, getenv func(string) string, stderr io.Writer) (*app.App, func(), error) {
+	cfg, err := config.Load(nil, getenv, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openApp(ctx, cfg)
+}
+
 // openApp opens the database (starting the embedded engine when no URI is
 // set) for a command run while the server is stopped.
 func openApp(ctx context.Context, cfg config.Config) (*app.App, func(), error) {
