@@ -93,6 +93,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	go purgeLoop(ctx, st, log)
 	sender.Start(ctx)
+	// Derived scores a crash left half-updated are recomputed in the
+	// background; queued before the service is ready, so a stop right
+	// after start still lets it finish (a.Close).
+	if err := a.RefreshAllScores(ctx); err != nil {
+		log.Warn("could not queue the score refresh at start", "err", err)
+	}
 
 	warm.serve(handler)
 	started = true

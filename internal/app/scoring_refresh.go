@@ -41,7 +41,7 @@ func (a *App) scheduleScores(callID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return // shutting down: the next start's recompute or review save redoes it
+		return // shutting down: the next start's refresh (RefreshAllScores) or review save redoes it
 	}
 	r.dirty[callID] = true
 	if !r.running {
@@ -84,14 +84,30 @@ func (a *App) WaitForScores() {
 	r.mu.Unlock()
 }
 
-// Close stops the App's background work: no new score refresh starts, and
-// the running one may finish until ctx ends, when it is cut short (a write
-// it has started still completes) and Close returns ctx's error.
+// RefreshAllScores queues a background refresh of every call's scores
+// (RecomputeCall), which also repairs review states and note aggregates a
+// stop between two writes left behind (a kill -9 between a review's save
+// and its note's score, or a pass that never ran). The server calls it at
+// start; it returns at once.
+func (a *App) RefreshAllScores(ctx context.Context) error {
+	calls, err := a.Store.ListCalls(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range calls {
+		a.scheduleScores(c.ID)
+	}
+	return nil
+}
+
+// Close stops the App's background work: no new refresh is queued, and
+// the running one and those already queued (the last changes' refresh)
+// may finish until ctx ends, when they are cut short (a write that has
+// started still completes) and Close returns ctx's error.
 func (a *App) Close(ctx context.Context) error {
 	r := a.scores
 	r.mu.Lock()
 	r.closed = true
-	clear(r.dirty)
 	r.mu.Unlock()
 	done := make(chan struct{})
 	go func() { a.WaitForScores(); close(done) }()

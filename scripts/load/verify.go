@@ -123,49 +123,51 @@ func openDirect(ctx context.Context, dataDir string) (*direct, error) {
 
 // verifyData reads the whole call from a stopped server's data directory
 // and lists every broken promise: an acknowledged write missing or
-// changed, a note written twice or half, derived figures that differ from
-// a recount. It also returns a line saying what it read.
-func verifyData(ctx context.Context, dataDir string, exp expected) ([]string, string, error) {
+// changed, a note written twice or half (problems); and, apart, where the
+// dashboard's derived figures differ from a recount (derived), which a
+// kill -9 may leave until the restarted server's refresh repairs them. It
+// also returns a line saying what it read.
+func verifyData(ctx context.Context, dataDir string, exp expected) (problems, derived []string, info string, err error) {
 	d, err := openDirect(ctx, dataDir)
 	if err != nil {
-		return nil, "", fmt.Errorf("open the data directory: %w", err)
+		return nil, nil, "", fmt.Errorf("open the data directory: %w", err)
 	}
 	defer d.close()
 	call, err := d.store.CallByID(ctx, exp.CallID)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	var all []*store.Note
 	if err := d.store.EachNote(ctx, call.ID, nil, func(n *store.Note) error {
 		all = append(all, n)
 		return nil
 	}); err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	reviews, err := d.store.CallReviews(ctx, call.ID)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	problems := checkNotes(all, exp)
+	problems = checkNotes(all, exp)
 	problems = append(problems, checkCommittee(all, reviews, exp)...)
 
 	admin, err := d.store.UserByEmail(ctx, adminEmail)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	page, err := d.app.Dashboard(ctx, admin, call, app.DashboardQuery{Page: 1, PerPage: 1 << 20})
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	problems = append(problems, compareFigures(dashboardFigures(page), recount(call, all, reviews))...)
+	derived = compareFigures(dashboardFigures(page), recount(call, all, reviews))
 	submitted := 0
 	for _, n := range all {
 		if n.State != "draft" {
 			submitted++
 		}
 	}
-	info := fmt.Sprintf("%d notes (%d submitted), %d reviews, dashboard of %d rows", len(all), submitted, len(reviews), len(page.Rows))
-	return problems, info, nil
+	info = fmt.Sprintf("%d notes (%d submitted), %d reviews, dashboard of %d rows", len(all), submitted, len(reviews), len(page.Rows))
+	return problems, derived, info, nil
 }
 
 // checkNotes: every acknowledged submission is there once, intact, with
