@@ -26,6 +26,7 @@ type server struct {
 	bin     string // the built binary
 	dataDir string
 	mongo   string // MONGODB_URI, or "" for the embedded engine
+	db      string // COCREATE_DB, "" for the default
 	addr    string // 127.0.0.1:port, kept across restarts
 	logPath string
 	cmd     *exec.Cmd
@@ -80,6 +81,7 @@ func (s *server) start(ctx context.Context) error {
 		"COCREATE_ADDR="+s.addr,
 		"COCREATE_DATA="+s.dataDir,
 		"MONGODB_URI="+s.mongo,
+		"COCREATE_DB="+s.db,
 		"COCREATE_ADMIN_EMAIL="+adminEmail,
 		"COCREATE_ADMIN_PASSWORD="+adminPassword,
 		"COCREATE_LOG_LEVEL=warn",
