@@ -98,6 +98,11 @@ type Options struct {
 // shards at the same time.
 type ScanFunc func(ctx context.Context, db, coll string, fn func(bson.Raw) error) error
 
+// unreachableAfter is how long, with MONGODB_URI, the driver looks for the
+// database's server and for a connection to it before an operation fails
+// (and the request answers 503 unavailable).
+const unreachableAfter = 1500 * time.Millisecond
+
 // Open connects, checks the database answers within 5 s and creates the indexes.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Logger == nil {
@@ -109,14 +114,31 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		SetAppName("cocreate")
 	if o.Embedded {
 		copts.SetMaxPoolSize(64)
+	} else {
+		// A request must hear within 2 s that the database cannot be
+		// reached (503), not wait for the driver's 30 s default: finding
+		// a server and opening a connection to it each give up sooner.
+		copts.SetServerSelectionTimeout(unreachableAfter).SetConnectTimeout(unreachableAfter)
 	}
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the database: %w", err)
 	}
+	// At start the database gets 5 s to answer, in pings of at most the
+	// selection timeout each.
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := client.Ping(pctx, nil); err != nil {
+	for {
+		err = client.Ping(pctx, nil)
+		if err == nil || pctx.Err() != nil {
+			break
+		}
+		select {
+		case <-pctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("the database at %s did not answer: %w", redact(o.URI), err)
 	}
