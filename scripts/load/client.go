@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -200,9 +199,14 @@ func (a *api) sendJSON(ctx context.Context, what, method, path, token, key strin
 	return a.send(ctx, what, req{Method: method, Path: path, Token: token, Key: key, Body: b}, gu)
 }
 
-// expect sends and fails unless the answer has status want.
+// expect sends (a POST with a fresh key) and fails unless the answer has
+// status want.
 func (a *api) expect(ctx context.Context, what, method, path, token string, body any, want int, out any) error {
-	ans, err := a.sendJSON(ctx, what, method, path, token, newKey(), body, nil)
+	key := ""
+	if method == "POST" {
+		key = newKey()
+	}
+	ans, err := a.sendJSON(ctx, what, method, path, token, key, body, nil)
 	if err != nil {
 		return err
 	}
@@ -221,5 +225,3 @@ func newKey() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-var errStop = errors.New("stop")
