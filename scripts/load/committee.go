@@ -25,6 +25,7 @@ type reviewAck struct {
 
 // committeeResult is what the committee's work did.
 type committeeResult struct {
+	mu         sync.Mutex // guards the lists while the work goes on
 	Screens    []screenAck
 	Reviews    []reviewAck
 	Screen     latencies
@@ -42,7 +43,7 @@ var checklistKeys = []string{"complete", "public_problem", "ogp_relevance", "bey
 func screen(ctx context.Context, a *api, w *world, subs []*submission, workers, crashAt int, crash func(), res *committeeResult) {
 	screeners := append([]person{w.admin}, w.reviewers...)
 	jobs := make(chan *submission)
-	var mu sync.Mutex
+	mu := &res.mu
 	var acked atomic.Int64
 	crashDone, finish := startCrashWatch(ctx, &acked, crashAt, crash)
 	var wg sync.WaitGroup
@@ -108,7 +109,7 @@ func assign(ctx context.Context, a *api, w *world, res *committeeResult) error {
 // all reviewers at once. crash is called once when crashAt reviews have
 // been acknowledged.
 func score(ctx context.Context, a *api, w *world, crashAt int, crash func(), res *committeeResult) {
-	var mu sync.Mutex
+	mu := &res.mu
 	var acked atomic.Int64
 	crashDone, finish := startCrashWatch(ctx, &acked, crashAt, crash)
 	var wg sync.WaitGroup

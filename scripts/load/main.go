@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -69,10 +70,13 @@ func main() {
 
 // report gathers the run's figures and broken promises.
 type report struct {
+	mu       sync.Mutex
 	failures []string
 }
 
 func (r *report) fail(scenario string, problems ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, p := range problems {
 		r.failures = append(r.failures, scenario+": "+p)
 	}

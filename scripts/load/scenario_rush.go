@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -45,7 +44,6 @@ func rushAndCrash(ctx context.Context, c config, bin, tmp string, rep *report) e
 			exp.Titles[fmt.Sprintf("Load note %03d-%02d", p, i)] = true
 		}
 	}
-	var mu sync.Mutex // guards exp's lists while a crash reads them
 	// crash kills the server, checks the data as the crash left it
 	// against what had been acknowledged, starts the server again and
 	// repeats requests with their keys (repeat, after the restart).
@@ -119,8 +117,8 @@ func rushAndCrash(ctx context.Context, c config, bin, tmp string, rep *report) e
 	// The committee: screening with a crash at half.
 	cr := &committeeResult{}
 	snapshot := func() expected {
-		mu.Lock()
-		defer mu.Unlock()
+		cr.mu.Lock()
+		defer cr.mu.Unlock()
 		e := exp
 		e.Screens = append([]screenAck(nil), cr.Screens...)
 		e.Reviews = append([]reviewAck(nil), cr.Reviews...)
