@@ -230,6 +230,7 @@ func callSettings(c *Call) bson.D {
 		{Key: "blind_review", Value: c.BlindReview}, {Key: "criteria", Value: c.Criteria}, {Key: "word_limits", Value: c.WordLimits},
 		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
 		{Key: "requires_training", Value: c.RequiresTraining},
+		{Key: "contact_email", Value: c.ContactEmail},
 	}
 }
 
