@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
@@ -407,7 +408,8 @@ func checkContact(errs apperr.Fields, c *store.Call) {
 	if c.ContactEmail == "" {
 		return
 	}
-	if e := store.NormalizeEmail(c.ContactEmail); validEmail(e) {
+	// U+FFFD stands for bytes that were not text: never part of a real address.
+	if e := store.NormalizeEmail(c.ContactEmail); validEmail(e) && !strings.ContainsRune(e, utf8.RuneError) {
 		c.ContactEmail = e
 		return
 	}

@@ -500,3 +500,69 @@ func TestFaviconIsLinkedAndCached(t *testing.T) {
 		t.Fatalf("favicon: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
 	}
 }
+
+func TestCallFormTakesTheContactAddress(t *testing.T) {
+	ts := newTestServer(t)
+	coord, _ := ts.user("Carla Coordinator", "Ministry", "government", "coordinator")
+	b := ts.signedIn(coord)
+	csrf := b.csrf("/admin/calls/new")
+	if p := b.get("/admin/calls/new"); !strings.Contains(p.Body, `name="contact_email"`) || !strings.Contains(p.Body, `<label for="contact_email">`) {
+		t.Fatalf("the call form has no contact field:\n%s", p.Body)
+	}
+	bad := `x"><script>alert(1)</script>`
+	p := b.post("/admin/calls", callFormValues(csrf, "contact_email", bad))
+	if p.Status != 422 || !strings.Contains(p.Body, `id="contact_email-error"`) || !strings.Contains(p.Body, `href="#contact_email"`) ||
+		strings.Contains(p.Body, "<script>alert") || !strings.Contains(p.Body, `value="x&#34;&gt;&lt;script&gt;`) {
+		t.Fatalf("a bad contact address: %d\n%s", p.Status, p.Body)
+	}
+	if p := b.post("/admin/calls", callFormValues(csrf, "contact_email", "Help@Example.org", "form_token", "contact-1")); p.Status != 303 {
+		t.Fatalf("create with a contact: %d\n%s", p.Status, p.Body)
+	}
+	r := ts.api("GET", "/api/v1/calls/belize-2026", "", nil)
+	if r.obj("call")["contact_email"] != "help@example.org" {
+		t.Fatalf("contact not stored: %s", r.Raw)
+	}
+	edit := "/admin/calls/" + r.obj("call")["id"].(string) + "/edit"
+	if p := b.get(edit); !strings.Contains(p.Body, `value="help@example.org"`) {
+		t.Fatalf("the edit form does not show the contact:\n%s", p.Body)
+	}
+	if p := b.post(edit, callFormValues(csrf, "version", "1", "contact_email", "")); p.Status != 303 {
+		t.Fatalf("clear the contact: %d\n%s", p.Status, p.Body)
+	}
+	if r := ts.api("GET", "/api/v1/calls/belize-2026", "", nil); r.obj("call")["contact_email"] != "" {
+		t.Fatalf("contact not cleared: %s", r.Raw)
+	}
+	// Each date field's hint says what the field shows: no fixed format in a label the browser's picker contradicts.
+	form := b.get(edit).Body
+	for _, stale := range []string{"Date <span class=\"hint\">(YYYY-MM-DD)</span>", "Time <span class=\"hint\">(HH:MM, 24-hour)</span>"} {
+		if strings.Contains(form, stale) {
+			t.Errorf("the call form still labels a picker with %q", stale)
+		}
+	}
+}
+
+func TestPeopleSearchEscapesWhatIsTyped(t *testing.T) {
+	ts := newTestServer(t)
+	coord, _ := ts.user("Cora Coordinator", "Programme Office", "government", "coordinator")
+	b := ts.signedIn(coord)
+	for _, q := range []string{payload, `{"$ne": null}`, "\xff\xfe"} {
+		p := b.get("/admin/users?q=" + url.QueryEscape(q))
+		if p.Status >= 500 || strings.Contains(p.Body, "<script>alert") || strings.Contains(p.Body, "\xff") {
+			t.Errorf("search %q: %d, raw in the page", q, p.Status)
+		}
+	}
+	if p := b.get("/admin/users?q=%ff"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="q-error"`) {
+		t.Errorf("a search that is not text: %d", p.Status)
+	}
+}
+
+func TestCallTimelineSortsStepsByTheirDates(t *testing.T) {
+	ts := newTestServer(t)
+	// Reviews due before the call closes (an odd setting, but the timeline must still read in date order).
+	ts.makeCall("bz", map[string]any{"review_due": "2026-06-20"})
+	body := ts.browser().get("/calls/bz").plain()
+	scoring, closes := strings.Index(body, "Scoring Saturday 20 June 2026"), strings.Index(body, "The call closes")
+	if scoring < 0 || closes < 0 || scoring > closes {
+		t.Fatalf("scoring (due 20 June) is not before the close (1 July): %d %d\n%s", scoring, closes, body)
+	}
+}
