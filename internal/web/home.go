@@ -21,6 +21,7 @@ type homePage struct {
 	MoreNotes   int // notes beyond the first homeNotes, on My notes
 	Committee   []committeeCard
 	Coordinator *app.CoordinatorWork
+	Unavailable bool // the work could not be read just now
 }
 
 // homeNotes is how many of a participant's notes the home page lists before "see all".
@@ -47,15 +48,16 @@ func (h *Handler) home(c *gin.Context) {
 	}
 	home, err := h.app.HomeFor(ctx, u, calls)
 	if err != nil {
-		h.fail(c, err)
-		return
+		// As for the calls: the page answers, and says the work is missing.
+		h.log.Warn("home: gather the work", "request_id", requestID(c), "err", err)
+		home, p.Unavailable = &app.Home{}, true
 	}
 	for _, call := range home.Open {
 		p.Open = append(p.Open, h.callCard(call))
 	}
 	if u != nil {
 		p.Title = "Your work"
-		p.Participant = u.Has("participant")
+		p.Participant = u.Has("participant") && !p.Unavailable // an empty list would say "no notes", which is not known
 		for i, t := range home.Notes {
 			if i == homeNotes {
 				p.MoreNotes = len(home.Notes) - homeNotes
