@@ -10,7 +10,7 @@ import (
 
 // FS holds every static file.
 //
-//go:embed css js
+//go:embed css js img
 var FS embed.FS
 
 // Version is a short hash of every static file, used in asset URLs so they

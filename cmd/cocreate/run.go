@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -80,8 +81,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			log.Info("created the first coordinator", "email", u.Email)
 		}
 	}
+	// The demo sign-ins are printed with the serving line, in one write once
+	// the server answers, so no log line lands in the middle of them.
+	var signIns bytes.Buffer
 	if cfg.Demo {
-		if err := seedDemo(ctx, a, stdout); err != nil {
+		if err := seedDemo(ctx, a, &signIns, cfg.AdminEmail); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -103,7 +107,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	warm.serve(handler)
 	started = true
 	log.Info("serving", "addr", ln.Addr().String(), "embedded_db", cfg.MongoURI == "")
-	fmt.Fprintf(stdout, "cocreate is serving on http://%s\n", displayAddr(ln.Addr().String()))
+	banner := fmt.Appendf(nil, "cocreate is serving on http://%s\n", displayAddr(ln.Addr().String()))
+	stdout.Write(append(banner, signIns.Bytes()...))
 
 	select {
 	case err := <-errc:

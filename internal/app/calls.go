@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cocreate/internal/apperr"
 	"cocreate/internal/enum"
@@ -41,6 +42,7 @@ type CallInput struct {
 	ReviewDue        string             `json:"review_due"` // RFC 3339, or YYYY-MM-DD meaning the end of that day in the call's zone
 	ReminderDays     *int               `json:"reminder_days"`
 	RequiresTraining *bool              `json:"requires_training"`
+	ContactEmail     string             `json:"contact_email"` // the coordinator's address for questions; optional
 }
 
 // CallPatch is the body of PATCH /api/v1/calls/{id}: nil fields stay as
@@ -63,6 +65,7 @@ type CallPatch struct {
 	ReviewDue        *string            `json:"review_due"` // "" clears it
 	ReminderDays     *int               `json:"reminder_days"`
 	RequiresTraining *bool              `json:"requires_training"`
+	ContactEmail     *string            `json:"contact_email"` // "" clears it
 	Version          *int               `json:"version"`
 }
 
@@ -123,6 +126,7 @@ func draftFromInput(in CallInput) *callDraft {
 	d := &callDraft{c: c, opens: in.OpensAt, closes: in.ClosesAt, reviewDue: in.ReviewDue, reviewDueTouched: true, errs: apperr.Fields{}}
 	c.Slug, c.Title, c.Description, c.RefPrefix = in.Slug, in.Title, in.Description, in.RefPrefix
 	c.PlanStart, c.PlanEnd = in.PlanStart, in.PlanEnd
+	c.ContactEmail = in.ContactEmail
 	if strings.TrimSpace(in.TimeZone) != "" {
 		c.TimeZone = in.TimeZone
 	}
@@ -181,6 +185,7 @@ func draftFromPatch(old *store.Call, p CallPatch) *callDraft {
 	setString(&c.PlanStart, p.PlanStart)
 	setString(&c.PlanEnd, p.PlanEnd)
 	setString(&c.TimeZone, p.TimeZone)
+	setString(&c.ContactEmail, p.ContactEmail)
 	if p.ReviewDue != nil {
 		d.reviewDue, d.reviewDueTouched = *p.ReviewDue, true
 	}
@@ -327,6 +332,7 @@ func (d *callDraft) finish() error {
 	if errs["plan_start"] == "" && errs["plan_end"] == "" && c.PlanEnd <= c.PlanStart {
 		errs["plan_end"] = "The plan must end after it starts: choose an end month after " + c.PlanStart
 	}
+	checkContact(errs, c)
 	checkRange(errs, "reviewers_per_note", "Reviewers per note", c.ReviewersPerNote, 1, 20)
 	checkRange(errs, "min_reviews", "Minimum reviews", c.MinReviews, 1, 20)
 	if errs["min_reviews"] == "" && errs["reviewers_per_note"] == "" && c.MinReviews > c.ReviewersPerNote {
@@ -393,6 +399,21 @@ func checkMonth(errs apperr.Fields, key, label, v string) {
 	case !notes.ValidMonth(v):
 		errs[key] = "Enter the " + label + " as a real month written YYYY-MM, like 2020-09"
 	}
+}
+
+// checkContact normalises the call's contact address and checks it is one
+// address people can write to (it is shown on public pages as a mailto link).
+func checkContact(errs apperr.Fields, c *store.Call) {
+	c.ContactEmail = strings.TrimSpace(c.ContactEmail)
+	if c.ContactEmail == "" {
+		return
+	}
+	// U+FFFD stands for bytes that were not text: never part of a real address.
+	if e := store.NormalizeEmail(c.ContactEmail); validEmail(e) && !strings.ContainsRune(e, utf8.RuneError) {
+		c.ContactEmail = e
+		return
+	}
+	errs["contact_email"] = "Enter the coordinator's e-mail address in the form name@example.org, or leave it empty"
 }
 
 func checkRange(errs apperr.Fields, key, label string, v, lo, hi int) {

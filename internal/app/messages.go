@@ -138,8 +138,16 @@ func (a *App) queueSubmitted(ctx context.Context, n *store.Note) {
 		at = a.lastEntryAt(n, workflow.Resubmit, at)
 	}
 	body := greeting(u) + fmt.Sprintf("Your concept note %q was %s on %s.\n\nIts reference is %s; please quote it whenever you write to us about it.\n\nYou can follow it here:\n%s\n\nCall: %s",
-		n.Title, what, inZone(at, c), n.Ref, a.link("/notes/"+n.ID), c.Title) + signOff
+		n.Title, what, inZone(at, c), n.Ref, a.link("/notes/"+n.ID), c.Title) + contactLine(c) + signOff
 	a.queue(ctx, MessageKey(event, u.ID, n.ID), u, c.ID, subject, body)
+}
+
+// contactLine names the call's coordinator address for questions ("" when the call has none).
+func contactLine(c *store.Call) string {
+	if c.ContactEmail == "" {
+		return ""
+	}
+	return "\nQuestions: write to the coordinator at " + c.ContactEmail
 }
 
 // lastEntryAt is when the note's history last recorded event ev (def when never).

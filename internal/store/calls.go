@@ -37,6 +37,9 @@ type Call struct {
 	ReminderDays     int                `bson:"reminder_days"`
 	RequiresTraining bool               `bson:"requires_training"`
 	PublishedAt      *time.Time         `bson:"published_at,omitempty"`
+	// ContactEmail is the call coordinator's address, shown to the public
+	// and to participants for questions ("" for none).
+	ContactEmail string `bson:"contact_email,omitempty"`
 	// Rev increases with every change to any of the call's notes or reviews,
 	// so derived views (the dashboard) can be cached until it moves.
 	Rev       int64     `bson:"rev"`
@@ -227,6 +230,7 @@ func callSettings(c *Call) bson.D {
 		{Key: "blind_review", Value: c.BlindReview}, {Key: "criteria", Value: c.Criteria}, {Key: "word_limits", Value: c.WordLimits},
 		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
 		{Key: "requires_training", Value: c.RequiresTraining},
+		{Key: "contact_email", Value: c.ContactEmail},
 	}
 }
 

@@ -36,6 +36,7 @@ type callJSON struct {
 	ReminderDays     int                `json:"reminder_days"`
 	RequiresTraining bool               `json:"requires_training"`
 	PublishedAt      *string            `json:"published_at,omitempty"`
+	ContactEmail     string             `json:"contact_email"`
 	Version          int                `json:"version"`
 	CreatedAt        string             `json:"created_at"`
 	UpdatedAt        string             `json:"updated_at"`
@@ -47,7 +48,7 @@ func (h *Handler) toCallJSON(c *store.Call) callJSON {
 		PlanStart: c.PlanStart, PlanEnd: c.PlanEnd, TimeZone: c.TimeZone, ReviewersPerNote: c.ReviewersPerNote,
 		MinReviews: c.MinReviews, BlindReview: c.BlindReview, Criteria: c.Criteria, WordLimits: c.WordLimits,
 		ReviewDue: jsonTimePtr(c.ReviewDue), ReminderDays: c.ReminderDays, RequiresTraining: c.RequiresTraining,
-		PublishedAt: jsonTimePtr(c.PublishedAt), Version: c.Version, CreatedAt: jsonTime(c.CreatedAt),
+		PublishedAt: jsonTimePtr(c.PublishedAt), ContactEmail: c.ContactEmail, Version: c.Version, CreatedAt: jsonTime(c.CreatedAt),
 		UpdatedAt: jsonTime(c.UpdatedAt)}
 }
 

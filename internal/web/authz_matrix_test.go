@@ -229,6 +229,8 @@ var matrix = []matrixRow{
 	{"GET", "/api/v1/outbox", "UFFFFFFFAUU"},
 	{"POST", "/logout", "UAAAAAAAAUU"},
 	{"POST", "/api/v1/logout", "UAAAAAAAAUU"},
+	// Issue 13, the pages around the forms: the privacy notice is public.
+	{"GET", "/privacy", "AAAAAAAAAUU"},
 }
 
 // matrixPath fills a route's wildcards for caller: the note is N, or the

@@ -24,6 +24,7 @@ type numberField struct {
 // errors shows it back. Times are a date and a time in the call's zone.
 type callForm struct {
 	Slug, Title, Description, RefPrefix, TimeZone string
+	ContactEmail                                  string
 	OpensDate, OpensTime, ClosesDate, ClosesTime  string
 	PlanStart, PlanEnd                            string
 	ReviewersPerNote, MinReviews, ReminderDays    string
@@ -53,7 +54,8 @@ func formOfCall(c *store.Call) callForm {
 	f := callForm{Slug: c.Slug, Title: c.Title, Description: c.Description, RefPrefix: c.RefPrefix, TimeZone: c.TimeZone,
 		PlanStart: c.PlanStart, PlanEnd: c.PlanEnd, ReviewersPerNote: strconv.Itoa(c.ReviewersPerNote),
 		MinReviews: strconv.Itoa(c.MinReviews), ReminderDays: strconv.Itoa(c.ReminderDays),
-		BlindReview: c.BlindReview, RequiresTraining: c.RequiresTraining, Version: strconv.Itoa(c.Version)}
+		BlindReview: c.BlindReview, RequiresTraining: c.RequiresTraining, Version: strconv.Itoa(c.Version),
+		ContactEmail: c.ContactEmail}
 	if !c.OpensAt.IsZero() {
 		f.OpensDate, f.OpensTime = c.OpensAt.In(loc).Format("2006-01-02"), c.OpensAt.In(loc).Format("15:04")
 	}
@@ -91,6 +93,7 @@ func parseCallForm(c *gin.Context) callForm {
 	f := newCallForm()
 	f.Slug, f.Title, f.Description = c.PostForm("slug"), c.PostForm("title"), c.PostForm("description")
 	f.RefPrefix, f.TimeZone = c.PostForm("ref_prefix"), c.PostForm("time_zone")
+	f.ContactEmail = c.PostForm("contact_email")
 	f.OpensDate, f.OpensTime = c.PostForm("opens_at_date"), c.PostForm("opens_at_time")
 	f.ClosesDate, f.ClosesTime = c.PostForm("closes_at_date"), c.PostForm("closes_at_time")
 	f.PlanStart, f.PlanEnd = c.PostForm("plan_start"), c.PostForm("plan_end")
@@ -117,7 +120,7 @@ func (f callForm) input() (app.CallInput, apperr.Fields) {
 	}
 	in := app.CallInput{Slug: f.Slug, Title: f.Title, Description: f.Description, RefPrefix: f.RefPrefix,
 		TimeZone: f.TimeZone, PlanStart: f.PlanStart, PlanEnd: f.PlanEnd, ReviewDue: f.ReviewDue,
-		BlindReview: &f.BlindReview, RequiresTraining: &f.RequiresTraining}
+		BlindReview: &f.BlindReview, RequiresTraining: &f.RequiresTraining, ContactEmail: f.ContactEmail}
 	in.OpensAt = zonedInstant(errs, "opens_at", "opening", f.OpensDate, f.OpensTime, loc)
 	in.ClosesAt = zonedInstant(errs, "closes_at", "closing", f.ClosesDate, f.ClosesTime, loc)
 	in.ReviewersPerNote = wholeField(errs, "reviewers_per_note", "Reviewers per note", f.ReviewersPerNote)
@@ -146,7 +149,7 @@ func (f callForm) patch() (app.CallPatch, apperr.Fields) {
 		OpensAt: &in.OpensAt, ClosesAt: &in.ClosesAt, PlanStart: &in.PlanStart, PlanEnd: &in.PlanEnd,
 		TimeZone: &in.TimeZone, ReviewersPerNote: in.ReviewersPerNote, MinReviews: in.MinReviews,
 		BlindReview: in.BlindReview, Criteria: in.Criteria, WordLimits: in.WordLimits, ReviewDue: &in.ReviewDue,
-		ReminderDays: in.ReminderDays, RequiresTraining: in.RequiresTraining}
+		ReminderDays: in.ReminderDays, RequiresTraining: in.RequiresTraining, ContactEmail: &in.ContactEmail}
 	if v, err := strconv.Atoi(f.Version); err == nil {
 		p.Version = &v
 	}
@@ -195,7 +198,7 @@ func mergeErrors(appErrs, formErrs apperr.Fields) apperr.Fields {
 
 // callErrorKeys orders a form's messages as the fields appear on it.
 func callErrorKeys(f callForm, errs apperr.Fields) []string {
-	order := []string{"form", "title", "slug", "description", "ref_prefix", "time_zone", "opens_at", "closes_at",
+	order := []string{"form", "title", "slug", "description", "ref_prefix", "contact_email", "time_zone", "opens_at", "closes_at",
 		"plan_start", "plan_end", "criteria"}
 	for _, w := range f.Weights {
 		order = append(order, w.Key)

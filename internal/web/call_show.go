@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cocreate/internal/enum"
 	"cocreate/internal/notes"
 	"cocreate/internal/review"
 )
@@ -23,10 +24,12 @@ type limitRow struct {
 	Limit int
 }
 
-// timelineStep is one stage of a call, as the call page lists them.
+// timelineStep is one stage of a call, as the call page lists them, or
+// (Now) the marker of where the call stands between the past and the next stage.
 type timelineStep struct {
 	Title, When, Text string
-	Current           bool
+	Now               bool
+	Past              bool
 }
 
 // callShowPage is the public page of one call.
@@ -40,6 +43,7 @@ type callShowPage struct {
 	About             []string // the description's paragraphs
 	CanWrite, SignIn  bool
 	ReviewDue, Result string
+	Screening         []string // the screening checklist's criteria, in order
 }
 
 func (h *Handler) callShowPage(c *gin.Context) {
@@ -77,17 +81,9 @@ func (h *Handler) callShowPage(c *gin.Context) {
 	if call.PublishedAt != nil {
 		p.Result = formatInZone(*call.PublishedAt, call.TimeZone)
 	}
-	p.Timeline = []timelineStep{
-		{Title: "The call opens", When: p.Opens, Current: p.Status == "upcoming",
-			Text: "Write your concept note and save it as a draft as often as you like."},
-		{Title: "The call closes", When: p.Closes, Current: p.Status == "open",
-			Text: "Submit before this moment: the deadline is enforced to the second. You get a reference and a printable copy."},
-		{Title: "Screening", Current: p.Status == "closed" && call.PublishedAt == nil,
-			Text: "The Steering Committee checks each note against basic criteria, starting while the call is still open. A note can be returned once for changes, with instructions and a date to resubmit by."},
-		{Title: "Scoring", When: p.ReviewDue,
-			Text: "Committee members from government and civil society score each note that passes screening against the criteria below."},
-		{Title: "Classification and reasoned response", When: p.Result, Current: call.PublishedAt != nil,
-			Text: "The chair classifies the notes and publishes the results: everyone learns what became of their note and why."},
+	p.Timeline = callTimeline(call, h.now(), p.ReviewDue, p.Result)
+	for _, item := range enum.Checklist {
+		p.Screening = append(p.Screening, item.Label)
 	}
 	h.render(c, http.StatusOK, "call_show", p)
 }

@@ -205,6 +205,24 @@ func (w *hostileWorld) requests() []hostileReq {
 	add("another owner's withdrawal", "POST", n(w.sub, "/withdraw"), w.rev2Tok, map[string]any{"version": w.sub.Version})
 	add("a review of a note not assigned", "PUT", n(w.sub, "/review"), w.rev2Tok, fullReview(3, true))
 	add("a stale version", "POST", n(w.draft, "/submit"), w.ownerTok, map[string]any{"version": w.draft.Version + 7})
+	// Issue 13, the pages around the forms: the call's contact address and the People search.
+	for name, v := range map[string]string{"an attribute break": `x"><script>alert(1)</script>@example.org`,
+		"a mailto with a header": "a@example.org?bcc=all@example.org", "two addresses": "a@example.org, b@example.org",
+		"a huge address": huge[:100_000] + "@example.org", "a replacement character": "caf\ufffd@example.org"} {
+		add("contact_email "+name, "PATCH", "/api/v1/calls/"+w.call.ID, w.coordTok, map[string]any{"version": w.call.Version, "contact_email": v})
+		add("new call contact_email "+name, "POST", "/api/v1/calls", w.coordTok, callBody("hostile-contact", map[string]any{"contact_email": v}))
+	}
+	add("invalid UTF-8 in contact_email", "PATCH", "/api/v1/calls/"+w.call.ID, w.coordTok, "{\"contact_email\": \"caf\xe9@example.org\"}")
+	add("contact_email as operator", "PATCH", "/api/v1/calls/"+w.call.ID, w.coordTok, `{"contact_email": {"$ne": ""}}`)
+	add("contact_email as number", "PATCH", "/api/v1/calls/"+w.call.ID, w.coordTok, `{"contact_email": 7}`)
+	add("contact_email as list", "POST", "/api/v1/calls", w.coordTok, `{"slug": "hostile-list", "contact_email": ["a@example.org"]}`)
+	for name, q := range map[string]string{"a search of 201 characters": strings.Repeat("q", 201), "a huge search": huge[:100_000],
+		"invalid UTF-8 in the search": "%ff%fe", "an overlong encoding in the search": "%c0%bc"} {
+		out = append(out, hostileReq{name: name, method: "GET", path: "/api/v1/users?q=" + url.QueryEscape(q), tok: w.coordTok, want: 422})
+		if strings.HasPrefix(q, "%") {
+			out[len(out)-1].path = "/api/v1/users?q=" + q
+		}
+	}
 	return out
 }
 

@@ -9,48 +9,55 @@ import (
 	"cocreate/internal/workflow"
 )
 
-// myNoteRow is one of the participant's notes in the list.
-type myNoteRow struct {
-	ID, Ref, Title, State, Changed, Call string
+// myNotesGroup is one call's part of My notes: the call's title once, then its notes.
+type myNotesGroup struct {
+	CallID, CallTitle, Slug string
+	Notes                   []noteTaskRow
 }
 
 // myNotesPage lists every note of the signed-in participant.
 type myNotesPage struct {
 	Layout
-	Notes []myNoteRow
-	Open  []*store.Call // calls accepting notes now, to start one
+	Groups []myNotesGroup
+	Count  int
+	Open   []*store.Call // calls accepting notes now, to start one
 }
 
-// myNotesPage lists the signed-in user's notes, newest change first, with
-// the state as they may see it (app.MyNotes) and times in each call's zone.
+// myNotesPage lists the signed-in user's notes grouped by call (the call
+// of the most recently changed note first), newest change first within a
+// call, each with what it asks of them now (app.NoteTasks) and times in
+// each call's zone.
 func (h *Handler) myNotesPage(c *gin.Context) {
 	ctx, u := c.Request.Context(), currentUser(c)
-	items, err := h.app.MyNotes(ctx, u, "")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
 	calls, err := h.app.Calls(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	byID := map[string]*store.Call{}
-	p := &myNotesPage{Layout: Layout{Title: "My notes"}}
+	tasks, err := h.app.NoteTasks(ctx, u, calls)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p := &myNotesPage{Layout: Layout{Title: "My notes"}, Count: len(tasks)}
 	for _, call := range calls {
-		byID[call.ID] = call
 		if call.Status(h.now()) == workflow.CallOpen {
 			p.Open = append(p.Open, call)
 		}
 	}
-	for _, s := range items {
-		row := myNoteRow{ID: s.ID, Ref: s.Ref, Title: s.Title, State: s.State}
-		if call := byID[s.CallID]; call != nil {
-			row.Changed, row.Call = formatInZone(s.UpdatedAt, call.TimeZone), call.Title
-		} else {
-			row.Changed = formatInZone(s.UpdatedAt, "UTC")
+	at := map[string]int{} // call id → index of its group
+	for _, t := range tasks {
+		i, ok := at[t.CallID]
+		if !ok {
+			g := myNotesGroup{CallID: t.CallID, CallTitle: "A call that no longer exists"}
+			if t.Call != nil {
+				g.CallTitle, g.Slug = t.Call.Title, t.Call.Slug
+			}
+			i = len(p.Groups)
+			at[t.CallID] = i
+			p.Groups = append(p.Groups, g)
 		}
-		p.Notes = append(p.Notes, row)
+		p.Groups[i].Notes = append(p.Groups[i].Notes, taskRow(t, h.now()))
 	}
 	h.render(c, http.StatusOK, "my_notes", p)
 }

@@ -14,6 +14,7 @@ type registerPage struct {
 	Layout
 	Form   app.Registration
 	Errors map[string]string
+	Next   string // where the new account goes once made (safeNext), kept through errors
 }
 
 func fieldErrs(kv ...string) apperr.Fields {
@@ -25,7 +26,8 @@ func fieldErrs(kv ...string) apperr.Fields {
 }
 
 func (h *Handler) registerPage(c *gin.Context) {
-	h.render(c, http.StatusOK, "register", &registerPage{Layout: Layout{Title: "Create an account"}})
+	h.render(c, http.StatusOK, "register", &registerPage{Layout: Layout{Title: "Create an account"},
+		Next: safeNext(c.DefaultQuery("next", "/"))})
 }
 
 func registrationFromForm(c *gin.Context) app.Registration {
@@ -36,11 +38,12 @@ func registrationFromForm(c *gin.Context) app.Registration {
 
 func (h *Handler) registerSubmit(c *gin.Context) {
 	r := registrationFromForm(c)
+	next := safeNext(c.DefaultPostForm("next", "/"))
 	u, err := h.app.Register(c.Request.Context(), r)
 	if err != nil {
 		var fe apperr.Fields
 		var con *apperr.Conflict
-		p := &registerPage{Layout: Layout{Title: "Error: Create an account"}, Form: r}
+		p := &registerPage{Layout: Layout{Title: "Error: Create an account"}, Form: r, Next: next}
 		p.Form.Password = ""
 		switch {
 		case errors.As(err, &fe):
@@ -60,7 +63,7 @@ func (h *Handler) registerSubmit(c *gin.Context) {
 		return
 	}
 	h.flash(c, "Your account is ready. Welcome, "+u.Name+".")
-	redirect(c, "/")
+	redirect(c, next)
 }
 
 func (h *Handler) apiRegister(c *gin.Context) {

@@ -183,6 +183,7 @@ type errorPage struct {
 	Layout
 	Status  int
 	Message string
+	Contact string // whom to write to with a question (siteContact); "" for none
 }
 
 func (h *Handler) renderError(c *gin.Context, status int, msg string) {
@@ -192,7 +193,8 @@ func (h *Handler) renderError(c *gin.Context, status int, msg string) {
 	if title == "" {
 		title = "Something went wrong"
 	}
-	h.render(c, status, "error", &errorPage{Layout: Layout{Title: title}, Status: status, Message: msg})
+	h.render(c, status, "error", &errorPage{Layout: Layout{Title: title}, Status: status, Message: msg,
+		Contact: h.siteContact(c, status)})
 }
 
 const flashCookie = "cocreate_flash"

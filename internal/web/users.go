@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +18,8 @@ type usersPage struct {
 	Layout
 	Users   []*store.User
 	Role    string
+	Q       string            // the search as typed
+	Errors  map[string]string // "q" when the search cannot be run
 	Total   int64
 	Page    int
 	PerPage int
@@ -34,12 +38,22 @@ func (h *Handler) usersPage(c *gin.Context) {
 	if role != "" && !enum.Roles.Has(role) {
 		role = ""
 	}
-	list, total, err := h.app.ListUsers(c.Request.Context(), role, page, per)
+	q := c.Query("q")
+	p := &usersPage{Layout: Layout{Title: "People and roles"}, Role: role, Q: q, Page: page, PerPage: per}
+	list, total, err := h.app.SearchUsers(c.Request.Context(), role, q, page, per)
+	if errs, ok := formErrors(err); ok {
+		p.Title, p.Errors = "Error: People and roles", errs
+		if !utf8.ValidString(q) {
+			p.Q = strings.ToValidUTF8(q, "")
+		}
+		h.render(c, http.StatusUnprocessableEntity, "users", p)
+		return
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	p := &usersPage{Layout: Layout{Title: "People and roles"}, Users: list, Role: role, Total: total, Page: page, PerPage: per}
+	p.Users, p.Total = list, total
 	if len(list) > 0 {
 		p.From = (page-1)*per + 1
 		p.To = p.From + len(list) - 1
@@ -173,7 +187,7 @@ func (h *Handler) apiListUsers(c *gin.Context) {
 		h.fail(c, badRequest("role must be one of participant, reviewer, chair, coordinator."))
 		return
 	}
-	list, total, err := h.app.ListUsers(c.Request.Context(), role, page, per)
+	list, total, err := h.app.SearchUsers(c.Request.Context(), role, c.Query("q"), page, per)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -35,6 +35,7 @@ type Handler struct {
 	keys     keyRuns                         // idempotency keys being answered now (idempotency.go)
 	answers  batch.Batcher[store.IdemRecord] // first answers waiting to be stored (idempotency.go)
 	space    spaceState                      // whether writes fail for lack of space (health.go)
+	contact  contactCache                    // the address error pages give (error_contact.go)
 }
 
 // New builds the router. It fails when a template does not parse.
