@@ -36,7 +36,11 @@ type Call struct {
 	ReviewDue        *time.Time         `bson:"review_due,omitempty"`
 	ReminderDays     int                `bson:"reminder_days"`
 	RequiresTraining bool               `bson:"requires_training"`
-	PublishedAt      *time.Time         `bson:"published_at,omitempty"`
+	// RequiresVerifiedEmail refuses submission from an account whose e-mail
+	// address is not verified. A call stored without the field requires it
+	// (the default): see VerifiedEmailRequired.
+	RequiresVerifiedEmail *bool      `bson:"requires_verified_email,omitempty"`
+	PublishedAt           *time.Time `bson:"published_at,omitempty"`
 	// Rev increases with every change to any of the call's notes or reviews,
 	// so derived views (the dashboard) can be cached until it moves.
 	Rev       int64     `bson:"rev"`
@@ -55,6 +59,12 @@ func (c *Call) Status(now time.Time) string {
 		return "open"
 	}
 	return "closed"
+}
+
+// VerifiedEmailRequired reports whether submitting to the call needs a
+// verified e-mail address: yes unless the call says otherwise.
+func (c *Call) VerifiedEmailRequired() bool {
+	return c.RequiresVerifiedEmail == nil || *c.RequiresVerifiedEmail
 }
 
 // Location is the call's time zone (UTC when it cannot be loaded).
@@ -227,6 +237,7 @@ func callSettings(c *Call) bson.D {
 		{Key: "blind_review", Value: c.BlindReview}, {Key: "criteria", Value: c.Criteria}, {Key: "word_limits", Value: c.WordLimits},
 		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
 		{Key: "requires_training", Value: c.RequiresTraining},
+		{Key: "requires_verified_email", Value: c.VerifiedEmailRequired()},
 	}
 }
 
