@@ -116,12 +116,13 @@ func (s *Store) MoveEmail(ctx context.Context, u *User, newEmail string) (*User,
 // EraseUser erases the personal fields of a deleted account (name, e-mail,
 // phone, password, a pending e-mail change) in one write, and marks it
 // disabled and deleted at; organisation, sector and district stay, for
-// the committee's record of the notes it submitted.
+// the committee's record of the notes it submitted. The e-mail becomes
+// DeletedEmail(id): e-mails are unique, and that is no address.
 func (s *Store) EraseUser(ctx context.Context, id string, at time.Time) (*User, error) {
 	at = at.UTC().Truncate(time.Millisecond)
 	var out User
 	err := s.findOneAndUpdate(ctx, s.users, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "phone", Value: ""},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: DeletedEmail(id)}, {Key: "phone", Value: ""},
 			{Key: "pending_email", Value: ""}, {Key: "password_hash", Value: "!"}, {Key: "disabled", Value: true},
 			{Key: "deleted_at", Value: at}, {Key: "updated_at", Value: at}}}}, &out,
 		options.FindOneAndUpdate().SetReturnDocument(options.After))
@@ -130,6 +131,9 @@ func (s *Store) EraseUser(ctx context.Context, id string, at time.Time) (*User, 
 	}
 	return &out, nil
 }
+
+// DeletedEmail is what a deleted account holds in place of its e-mail.
+func DeletedEmail(id string) string { return "deleted:" + id }
 
 // ReleaseEmails deletes every e-mail mapping that points at the user, so
 // the addresses may be registered again.
