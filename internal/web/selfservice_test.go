@@ -38,16 +38,42 @@ func mailsTo(t *testing.T, ts *testServer, address, event string) []*store.Messa
 	return out
 }
 
-// lastLink is the token of the newest message of event to address.
-func lastLink(t *testing.T, ts *testServer, address, event string) string {
+// linkSent runs do and returns the token of the one message of event to
+// address it queued (messages queued in one clock instant have no order,
+// so the new one is told by its id).
+func linkSent(t *testing.T, ts *testServer, address, event string, do func()) string {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, m := range mailsTo(t, ts, address, event) {
+		seen[m.ID] = true
+	}
+	do()
+	var fresh []*store.Message
+	for _, m := range mailsTo(t, ts, address, event) {
+		if !seen[m.ID] {
+			fresh = append(fresh, m)
+		}
+	}
+	if len(fresh) != 1 {
+		t.Fatalf("%d new %s messages to %s, want 1", len(fresh), event, address)
+	}
+	m := linkTokenRe.FindStringSubmatch(fresh[0].Body)
+	if m == nil {
+		t.Fatalf("no link in %q", fresh[0].Body)
+	}
+	return m[1]
+}
+
+// onlyLink is the token of the one message of event to address.
+func onlyLink(t *testing.T, ts *testServer, address, event string) string {
 	t.Helper()
 	ms := mailsTo(t, ts, address, event)
-	if len(ms) == 0 {
-		t.Fatalf("no %s message to %s", event, address)
+	if len(ms) != 1 {
+		t.Fatalf("%d %s messages to %s, want 1", len(ms), event, address)
 	}
-	m := linkTokenRe.FindStringSubmatch(ms[len(ms)-1].Body)
+	m := linkTokenRe.FindStringSubmatch(ms[0].Body)
 	if m == nil {
-		t.Fatalf("no link in %q", ms[len(ms)-1].Body)
+		t.Fatalf("no link in %q", ms[0].Body)
 	}
 	return m[1]
 }
@@ -76,10 +102,14 @@ func auditOf(t *testing.T, ts *testServer, event, userID string) []store.AuditEn
 func TestPasswordResetLinkIsSingleUseAndExpires(t *testing.T) {
 	ts := newTestServer(t)
 	u, tok := ts.user("Rosa Reset", "Org", "media")
-	if r := ts.api("POST", "/api/v1/password/forgot", "", map[string]any{"email": strings.ToUpper(u.Email)}); r.Status != 202 {
-		t.Fatalf("forgot: %d %s", r.Status, r.Raw)
+	forgot := func() {
+		t.Helper()
+		if r := ts.api("POST", "/api/v1/password/forgot", "", map[string]any{"email": strings.ToUpper(u.Email)}); r.Status != 202 {
+			t.Fatalf("forgot: %d %s", r.Status, r.Raw)
+		}
 	}
-	secret := lastLink(t, ts, u.Email, app.MsgPasswordReset)
+	secret := linkSent(t, ts, u.Email, app.MsgPasswordReset, forgot)
+	older := linkSent(t, ts, u.Email, app.MsgPasswordReset, forgot)
 	if _, err := ts.store.AccountTokenByID(context.Background(), secret); !store.IsNotFound(err) {
 		t.Fatal("the link's secret is stored as it is")
 	}
@@ -96,6 +126,9 @@ func TestPasswordResetLinkIsSingleUseAndExpires(t *testing.T) {
 	if r := ts.api("POST", "/api/v1/password/reset", "", map[string]any{"token": secret, "password": "a third new password"}); r.Status != 422 || r.errFields()["token"] == nil {
 		t.Fatalf("the link works twice: %d %s", r.Status, r.Raw)
 	}
+	if r := ts.api("POST", "/api/v1/password/reset", "", map[string]any{"token": older, "password": "a third new password"}); r.Status != 422 {
+		t.Fatalf("another link of the account works after a reset: %d %s", r.Status, r.Raw)
+	}
 	if r := ts.login(u.Email, "a brand new password"); r.Status != 200 {
 		t.Fatalf("sign in with the new password: %d", r.Status)
 	}
@@ -107,9 +140,12 @@ func TestPasswordResetLinkIsSingleUseAndExpires(t *testing.T) {
 	}
 
 	// Expiry: a link opened after an hour is refused and changes nothing.
-	ts.api("POST", "/api/v1/password/forgot", "", map[string]any{"email": u.Email})
-	late := lastLink(t, ts, u.Email, app.MsgPasswordReset)
-	ts.clock.Add(app.ResetLinkLife + time.Second)
+	late := linkSent(t, ts, u.Email, app.MsgPasswordReset, forgot)
+	ts.clock.Add(app.ResetLinkLife - time.Second)
+	if _, err := ts.store.AccountTokenByID(context.Background(), auth.HashSecret(late)); err != nil {
+		t.Fatalf("the link is gone before its hour: %v", err)
+	}
+	ts.clock.Add(2 * time.Second)
 	if r := ts.api("POST", "/api/v1/password/reset", "", map[string]any{"token": late, "password": "too late a password"}); r.Status != 422 {
 		t.Fatalf("an expired link: %d %s", r.Status, r.Raw)
 	}
@@ -118,8 +154,7 @@ func TestPasswordResetLinkIsSingleUseAndExpires(t *testing.T) {
 	}
 
 	// The page: the link from the message opens a form; its answer sends to sign in.
-	ts.api("POST", "/api/v1/password/forgot", "", map[string]any{"email": u.Email})
-	pageLink := lastLink(t, ts, u.Email, app.MsgPasswordReset)
+	pageLink := linkSent(t, ts, u.Email, app.MsgPasswordReset, forgot)
 	b := ts.browser()
 	if p := b.get("/password/reset?token=" + pageLink); p.Status != 200 || !strings.Contains(p.Body, pageLink) {
 		t.Fatalf("reset page: %d", p.Status)
@@ -224,15 +259,16 @@ func TestVerificationGatesSubmissionOnlyWhenTheCallSaysSo(t *testing.T) {
 	if p := b.get("/notes/" + ns["id"].(string) + "/check"); !strings.Contains(p.Body, `action="/me/email/resend"`) {
 		t.Fatalf("the check page has no resend button:\n%s", p.Body)
 	}
-	if r := ts.api("POST", "/api/v1/me/email/resend", tok, nil); r.Status != 202 {
-		t.Fatalf("resend: %d %s", r.Status, r.Raw)
+	link := linkSent(t, ts, "new.person@example.org", app.MsgVerifyEmail, func() {
+		if r := ts.api("POST", "/api/v1/me/email/resend", tok, nil); r.Status != 202 {
+			t.Fatalf("resend: %d %s", r.Status, r.Raw)
+		}
+	})
+	if r := ts.api("POST", "/api/v1/me/email/verify", "", map[string]any{"token": link}); r.Status != 204 {
+		t.Fatalf("verify: %d %s", r.Status, r.Raw)
 	}
 	if n := len(mailsTo(t, ts, "new.person@example.org", app.MsgVerifyEmail)); n != 2 {
 		t.Fatalf("%d verification messages, want 2 (registration and resend)", n)
-	}
-	link := lastLink(t, ts, "new.person@example.org", app.MsgVerifyEmail)
-	if r := ts.api("POST", "/api/v1/me/email/verify", "", map[string]any{"token": link}); r.Status != 204 {
-		t.Fatalf("verify: %d %s", r.Status, r.Raw)
 	}
 	if r := submit(ns); r.Status != 200 {
 		t.Fatalf("verified submission to a strict call: %d %s", r.Status, r.Raw)
@@ -264,7 +300,7 @@ func TestEmailChangeTakesEffectOnceVerified(t *testing.T) {
 	if len(mailsTo(t, ts, u.Email, app.MsgEmailChanging)) != 1 {
 		t.Fatal("the old address is not told")
 	}
-	link := lastLink(t, ts, "moved@example.org", app.MsgVerifyEmail)
+	link := onlyLink(t, ts, "moved@example.org", app.MsgVerifyEmail)
 	if r := ts.api("POST", "/api/v1/me/email/verify", "", map[string]any{"token": link}); r.Status != 204 {
 		t.Fatalf("verify: %d %s", r.Status, r.Raw)
 	}
@@ -455,13 +491,23 @@ func TestDeletionErasesThePersonAndKeepsTheRecord(t *testing.T) {
 		t.Fatalf("register the released address: %d %s", r.Status, r.Raw)
 	}
 
-	// Through the API in one go.
+	// Interrupted at its last step (the mark's removal, the third write of
+	// users), after the deletion was recorded: finishing it records it once.
 	other, otherTok := ts.user("Eve Erase", "Org", "media")
-	if r := ts.api("DELETE", "/api/v1/me", otherTok, map[string]any{"password": "a long enough password"}); r.Status != 204 {
+	mu.Lock()
+	failUserWrite = 3
+	mu.Unlock()
+	if r := ts.api("DELETE", "/api/v1/me", otherTok, map[string]any{"password": "a long enough password"}); r.Status != 503 {
 		t.Fatalf("delete: %d %s", r.Status, r.Raw)
 	}
-	if u, _ := ts.store.UserByID(ctx, other.ID); u.DeletedAt == nil || u.Email != store.DeletedEmail(other.ID) {
+	if err := ts.app.ResumeAccountDeletions(ctx); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if u, _ := ts.store.UserByID(ctx, other.ID); u.DeletedAt == nil || u.Deleting || u.Email != store.DeletedEmail(other.ID) {
 		t.Fatalf("after the API deletion: %+v", u)
+	}
+	if got := auditOf(t, ts, app.EventAccountDeleted, other.ID); len(got) != 1 {
+		t.Fatalf("%d deletion entries after a resumed deletion, want 1", len(got))
 	}
 }
 
@@ -554,7 +600,7 @@ func TestAccountPagesSaveBesideTheField(t *testing.T) {
 // verifyEmail opens the newest verification link sent to address.
 func (ts *testServer) verifyEmail(address string) {
 	ts.t.Helper()
-	if r := ts.api("POST", "/api/v1/me/email/verify", "", map[string]any{"token": lastLink(ts.t.(*testing.T), ts, address, app.MsgVerifyEmail)}); r.Status != 204 {
+	if r := ts.api("POST", "/api/v1/me/email/verify", "", map[string]any{"token": onlyLink(ts.t.(*testing.T), ts, address, app.MsgVerifyEmail)}); r.Status != 204 {
 		ts.t.Fatalf("verify %s: %d %s", address, r.Status, r.Raw)
 	}
 }
