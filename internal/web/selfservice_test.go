@@ -374,6 +374,29 @@ func TestConsentWithdrawalLeavesTheRepositoryAtOnce(t *testing.T) {
 	if len(auditOf(t, w.ts, app.EventNoteModerated, w.author.ID)) != 1 {
 		t.Fatal("the moderation is not in the audit log")
 	}
+	// The owner sees it on the note's page; the coordinator's form hides and shows.
+	cb := w.ts.browser()
+	cb.signIn(w.coord.Email, "a long enough password")
+	tok := cb.csrf("/notes/" + mine.ID + "/moderate")
+	if p := cb.post("/notes/"+mine.ID+"/moderate", url.Values{"csrf_token": {tok}, "hidden": {"yes"}, "reason": {""}}); p.Status != 422 || !strings.Contains(p.Body, `id="reason-error"`) {
+		t.Fatalf("hiding without a reason on the page: %d", p.Status)
+	}
+	if p := cb.post("/notes/"+mine.ID+"/moderate", url.Values{"csrf_token": {tok}, "hidden": {"yes"}, "reason": {"It quotes a <b>private</b> letter."}}); p.Status != 303 {
+		t.Fatalf("hiding on the page: %d %s", p.Status, p.Body)
+	}
+	ob := w.ts.browser()
+	ob.signIn(w.owner.Email, "a long enough password")
+	if p := ob.get("/notes/" + mine.ID); !strings.Contains(p.Body, `id="moderation"`) || !strings.Contains(p.Body, "It quotes a &lt;b&gt;private&lt;/b&gt; letter.") {
+		t.Fatalf("the owner's note page does not say it is hidden:\n%s", p.Body)
+	}
+	// The owner gives consent again through the page; it stays hidden.
+	otok := ob.csrf("/notes/" + mine.ID)
+	if p := ob.post("/notes/"+mine.ID+"/consent", url.Values{"csrf_token": {otok}, "consent": {"yes"}}); p.Status != 303 {
+		t.Fatalf("consent through the page: %d", p.Status)
+	}
+	if strings.Contains(csv(), mine.Ref) {
+		t.Fatal("a hidden note is in the CSV once consent is given again")
+	}
 	// Shown again.
 	if r := w.ts.api("POST", "/api/v1/notes/"+w.decided.ID+"/moderation", w.coordTok, map[string]any{"hidden": false}); r.Status != 200 {
 		t.Fatalf("unhide: %d", r.Status)
