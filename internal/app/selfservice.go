@@ -42,8 +42,10 @@ var ErrBadLink = &apperr.Invalid{Message: "This link does not work any more: it 
 var ErrEmailUnverified = &apperr.Conflict{Code: "email_unverified",
 	Message: "This call accepts concept notes only from accounts whose e-mail address is verified. Open the link we sent to your e-mail address, or ask for a new one, then submit again. Your draft is kept."}
 
-// newLink makes a one-use link of kind for user u proving email, stores
-// its hash and returns the secret that goes in the message.
+// newLink makes a one-use link of kind for account userID ("" for an
+// address without one: the link then works for nobody) proving email,
+// stores its hash and returns the secret that goes in the message and the
+// stored id.
 func (a *App) newLink(ctx context.Context, kind, userID, email string, life time.Duration) (string, string, error) {
 	secret := auth.NewSecret()
 	now := a.Now().UTC().Truncate(time.Millisecond)
@@ -54,7 +56,7 @@ func (a *App) newLink(ctx context.Context, kind, userID, email string, life time
 	return secret, t.ID, nil
 }
 
-// link reads a one-use link of kind: ErrBadLink unless it is known, of that
+// readLink reads a one-use link of kind: ErrBadLink unless it is known, of that
 // kind, unexpired and for an account that still exists and may sign in.
 func (a *App) readLink(ctx context.Context, kind, secret string) (*store.AccountToken, *store.User, error) {
 	if secret == "" || len(secret) > 200 {

@@ -117,7 +117,7 @@ func (h *Handler) forgotPage(c *gin.Context) {
 	h.render(c, http.StatusOK, "password_forgot", newFormPage("Reset your password"))
 }
 
-// forgotPage's answer is the same whether or not the address has an account.
+// forgotSubmit answers the same whether or not the address has an account.
 func (h *Handler) forgotSubmit(c *gin.Context) {
 	p := newFormPage("Reset your password")
 	p.Form["email"] = c.PostForm("email")
@@ -304,7 +304,7 @@ func (h *Handler) deleteSubmit(c *gin.Context) {
 	redirect(c, "/")
 }
 
-// ownNote is note id when the caller owns it: a 404 for a caller who may
+// ownNoteOnly is note id when the caller owns it: a 404 for a caller who may
 // not see it, a 403 for one who may but does not own it.
 func (h *Handler) ownNoteOnly(c *gin.Context) (*store.Note, bool) {
 	n, _, err := h.app.NoteFor(c.Request.Context(), currentUser(c), c.Param("id"))
