@@ -96,6 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	go purgeLoop(ctx, st, log)
+	go accountLoop(ctx, a, log)
 	sender.Start(ctx)
 	// Derived scores a crash left half-updated are recomputed in the
 	// background; queued before the service is ready, so a stop right
@@ -248,6 +249,26 @@ func purgeLoop(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if _, err := st.PurgeIdempotency(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// accountLoop finishes account deletions that were interrupted (at start,
+// then every 10 minutes) and deletes expired reset and verification links.
+func accountLoop(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := a.ResumeAccountDeletions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("finish account deletions", "err", err)
+		}
+		if _, err := a.Store.PurgeAccountTokens(ctx, time.Now().UTC()); err != nil && ctx.Err() == nil {
+			log.Warn("purge account links", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -15,11 +15,19 @@ import (
 	"cocreate/internal/store"
 )
 
-// ErrThrottled means too many failed sign-ins; RetryAfter says how long to wait.
-type ErrThrottled struct{ RetryAfter time.Duration }
+// ErrThrottled means too many failed sign-ins (or What, when set: too many
+// reset requests); RetryAfter says how long to wait.
+type ErrThrottled struct {
+	RetryAfter time.Duration
+	What       string
+}
 
 func (e *ErrThrottled) Error() string {
-	return fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes.", int(e.RetryAfter.Minutes())+1)
+	what := e.What
+	if what == "" {
+		what = "failed sign-ins"
+	}
+	return fmt.Sprintf("Too many %s. Try again in %d minutes.", what, int(e.RetryAfter.Minutes())+1)
 }
 
 // Registration is what a participant gives to register.
@@ -110,13 +118,18 @@ func (a *App) Register(ctx context.Context, r Registration) (*store.User, error)
 	}
 	u := &store.User{Email: r.Email, Name: strings.TrimSpace(r.Name), Organization: strings.TrimSpace(r.Organization),
 		Sector: r.Sector, District: r.District, Phone: strings.TrimSpace(r.Phone),
-		Roles: []string{"participant"}, PasswordHash: hash}
+		Roles: []string{"participant"}, PasswordHash: hash, Unverified: true}
 	if err := a.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, apperr.ErrDuplicate) {
 			return nil, &apperr.Conflict{Code: "duplicate", Message: "An account with this e-mail address already exists. Sign in instead.",
 				Extra: map[string]any{"fields": map[string]string{"email": "An account with this e-mail address already exists"}}}
 		}
 		return nil, err
+	}
+	// The account exists: a verification link that fails to go out can be
+	// asked for again from the account page.
+	if err := a.sendVerification(ctx, u, u.Email); err != nil {
+		a.Log.Error("send the verification link", "user", u.ID, "err", err)
 	}
 	return u, nil
 }
@@ -141,15 +154,21 @@ func (a *App) SignIn(ctx context.Context, email, password, addr string) (*store.
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if ok := auth.Check(hash, password); u == nil || u.Disabled || !ok {
+	if ok := auth.Check(hash, password); u == nil || u.Disabled || u.DeletedAt != nil || !ok {
 		if err := a.Throttle.Failed(ctx, email, addr); err != nil {
 			return nil, err
 		}
+		id := ""
+		if u != nil {
+			id = u.ID
+		}
+		a.record(WithClientIP(ctx, addr), EventSignInFailed, id, id, map[string]string{"email": store.NormalizeEmail(email)})
 		return nil, apperr.Say(apperr.ErrUnauthenticated, "The e-mail address or password is not right.")
 	}
 	if err := a.Throttle.Succeeded(ctx, email); err != nil {
 		return nil, err
 	}
+	a.record(WithClientIP(ctx, addr), EventSignIn, u.ID, u.ID, nil)
 	return u, nil
 }
 
@@ -286,7 +305,28 @@ func (a *App) UpdateMember(ctx context.Context, by *store.User, id string, p Mem
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return a.Store.UpdateUser(ctx, id, sp)
+	old, err := a.Store.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.Store.UpdateUser(ctx, id, sp)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Roles != nil && strings.Join(sp.Roles, ",") != strings.Join(old.Roles, ",") {
+		a.record(ctx, EventRolesChanged, id, by.ID, map[string]string{"from": strings.Join(old.Roles, ","), "to": strings.Join(sp.Roles, ",")})
+	}
+	if sp.Disabled != nil && *sp.Disabled != old.Disabled {
+		ev := EventAccountEnabled
+		if *sp.Disabled {
+			ev = EventAccountDisabled
+		}
+		a.record(ctx, ev, id, by.ID, nil)
+	}
+	if sp.Organization != nil && *sp.Organization != old.Organization {
+		a.record(ctx, EventOrganizationChanged, id, by.ID, map[string]string{"from": old.Organization, "to": *sp.Organization})
+	}
+	return u, nil
 }
 
 // EnsureAdmin makes sure an account with email exists holding coordinator and

@@ -16,6 +16,9 @@ type App struct {
 	Store    *store.Store
 	Hasher   auth.Hasher
 	Throttle auth.Throttle
+	// Resets limits password-reset requests and uses of reset links as
+	// Throttle limits sign-ins, counted apart (selfservice.go).
+	Resets   auth.Throttle
 	Sessions auth.Sessions
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -33,7 +36,9 @@ func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger)
 	if log == nil {
 		log = slog.Default()
 	}
+	resets := auth.NewThrottle(st, now)
+	resets.Prefix = "reset:"
 	return &App{Store: st, Hasher: h, Now: now, Log: log,
-		Throttle: auth.NewThrottle(st, now), Sessions: auth.Sessions{Store: st, Now: now},
+		Throttle: auth.NewThrottle(st, now), Resets: resets, Sessions: auth.Sessions{Store: st, Now: now},
 		dash: newDashCache(), scores: newRefresher()}
 }

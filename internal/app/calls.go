@@ -43,30 +43,33 @@ type CallInput struct {
 	ReminderDays     *int               `json:"reminder_days"`
 	RequiresTraining *bool              `json:"requires_training"`
 	ContactEmail     string             `json:"contact_email"` // the coordinator's address for questions; optional
+	// RequiresVerifiedEmail is on when not given.
+	RequiresVerifiedEmail *bool `json:"requires_verified_email"`
 }
 
 // CallPatch is the body of PATCH /api/v1/calls/{id}: nil fields stay as
 // they are. Version, when given, must be the call's current version.
 type CallPatch struct {
-	Slug             *string            `json:"slug"`
-	Title            *string            `json:"title"`
-	Description      *string            `json:"description"`
-	RefPrefix        *string            `json:"ref_prefix"`
-	OpensAt          *string            `json:"opens_at"`
-	ClosesAt         *string            `json:"closes_at"`
-	PlanStart        *string            `json:"plan_start"`
-	PlanEnd          *string            `json:"plan_end"`
-	TimeZone         *string            `json:"time_zone"`
-	ReviewersPerNote *int               `json:"reviewers_per_note"`
-	MinReviews       *int               `json:"min_reviews"`
-	BlindReview      *bool              `json:"blind_review"`
-	Criteria         []review.Criterion `json:"criteria"`
-	WordLimits       map[string]int     `json:"word_limits"`
-	ReviewDue        *string            `json:"review_due"` // "" clears it
-	ReminderDays     *int               `json:"reminder_days"`
-	RequiresTraining *bool              `json:"requires_training"`
-	ContactEmail     *string            `json:"contact_email"` // "" clears it
-	Version          *int               `json:"version"`
+	Slug                  *string            `json:"slug"`
+	Title                 *string            `json:"title"`
+	Description           *string            `json:"description"`
+	RefPrefix             *string            `json:"ref_prefix"`
+	OpensAt               *string            `json:"opens_at"`
+	ClosesAt              *string            `json:"closes_at"`
+	PlanStart             *string            `json:"plan_start"`
+	PlanEnd               *string            `json:"plan_end"`
+	TimeZone              *string            `json:"time_zone"`
+	ReviewersPerNote      *int               `json:"reviewers_per_note"`
+	MinReviews            *int               `json:"min_reviews"`
+	BlindReview           *bool              `json:"blind_review"`
+	Criteria              []review.Criterion `json:"criteria"`
+	WordLimits            map[string]int     `json:"word_limits"`
+	ReviewDue             *string            `json:"review_due"` // "" clears it
+	ReminderDays          *int               `json:"reminder_days"`
+	RequiresTraining      *bool              `json:"requires_training"`
+	RequiresVerifiedEmail *bool              `json:"requires_verified_email"`
+	ContactEmail          *string            `json:"contact_email"` // "" clears it
+	Version               *int               `json:"version"`
 }
 
 var (
@@ -135,6 +138,7 @@ func draftFromInput(in CallInput) *callDraft {
 	setInt(&c.ReminderDays, in.ReminderDays)
 	setBool(&c.BlindReview, in.BlindReview)
 	setBool(&c.RequiresTraining, in.RequiresTraining)
+	c.RequiresVerifiedEmail = ptr(in.RequiresVerifiedEmail == nil || *in.RequiresVerifiedEmail)
 	d.criteria(in.Criteria)
 	d.limits(in.WordLimits)
 	return d
@@ -194,6 +198,9 @@ func draftFromPatch(old *store.Call, p CallPatch) *callDraft {
 	setInt(&c.ReminderDays, p.ReminderDays)
 	setBool(&c.BlindReview, p.BlindReview)
 	setBool(&c.RequiresTraining, p.RequiresTraining)
+	if p.RequiresVerifiedEmail != nil {
+		c.RequiresVerifiedEmail = ptr(*p.RequiresVerifiedEmail)
+	}
 	if p.Criteria != nil {
 		d.criteria(p.Criteria)
 	}

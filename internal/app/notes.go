@@ -231,7 +231,12 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
 	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
 		Change: store.Change{SubmittedAt: ptr(a.Now().UTC().Truncate(time.Millisecond))},
-		Check:  a.checkSubmit}))
+		Check: func(n *store.Note, c *store.Call) error {
+			if c.VerifiedEmailRequired() && !u.EmailVerified() {
+				return ErrEmailUnverified
+			}
+			return a.checkSubmit(n, c)
+		}}))
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must

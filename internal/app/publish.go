@@ -77,5 +77,6 @@ func (a *App) Publish(ctx context.Context, u *store.User, callKey string) (*Publ
 		return nil, err
 	}
 	a.queuePublished(ctx, c)
+	a.record(ctx, EventResultsPublished, "", u.ID, map[string]string{"call": c.ID, "notes": fmt.Sprint(n)})
 	return &PublishResult{PublishedAt: at, Notes: n}, nil
 }

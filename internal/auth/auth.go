@@ -167,6 +167,9 @@ type Throttle struct {
 	PerEmail int
 	PerAddr  int
 	Window   time.Duration
+	// Prefix starts the throttle's keys, so that one kind of attempt
+	// (password reset requests: "reset:") is counted apart from sign-ins.
+	Prefix string
 }
 
 // NewThrottle returns the limits.
@@ -181,7 +184,7 @@ func (t Throttle) Blocked(ctx context.Context, email, addr string) (time.Duratio
 	for _, k := range []struct {
 		key   string
 		limit int
-	}{{"email:" + store.NormalizeEmail(email), t.PerEmail}, {"addr:" + addr, t.PerAddr}} {
+	}{{t.Prefix + "email:" + store.NormalizeEmail(email), t.PerEmail}, {t.Prefix + "addr:" + addr, t.PerAddr}} {
 		n, until, err := t.Store.SignInFailures(ctx, k.key, now, t.Window)
 		if err != nil {
 			return 0, err
@@ -196,13 +199,13 @@ func (t Throttle) Blocked(ctx context.Context, email, addr string) (time.Duratio
 // Failed records a failed sign-in for email and addr.
 func (t Throttle) Failed(ctx context.Context, email, addr string) error {
 	now := t.Now().UTC()
-	if err := t.Store.RecordSignInFailure(ctx, "email:"+store.NormalizeEmail(email), now, t.Window); err != nil {
+	if err := t.Store.RecordSignInFailure(ctx, t.Prefix+"email:"+store.NormalizeEmail(email), now, t.Window); err != nil {
 		return err
 	}
-	return t.Store.RecordSignInFailure(ctx, "addr:"+addr, now, t.Window)
+	return t.Store.RecordSignInFailure(ctx, t.Prefix+"addr:"+addr, now, t.Window)
 }
 
 // Succeeded clears the e-mail's failures (not the address's: others share it).
 func (t Throttle) Succeeded(ctx context.Context, email string) error {
-	return t.Store.ClearSignInFailures(ctx, "email:"+store.NormalizeEmail(email))
+	return t.Store.ClearSignInFailures(ctx, t.Prefix+"email:"+store.NormalizeEmail(email))
 }

@@ -36,7 +36,11 @@ type Call struct {
 	ReviewDue        *time.Time         `bson:"review_due,omitempty"`
 	ReminderDays     int                `bson:"reminder_days"`
 	RequiresTraining bool               `bson:"requires_training"`
-	PublishedAt      *time.Time         `bson:"published_at,omitempty"`
+	// RequiresVerifiedEmail refuses submission from an account whose e-mail
+	// address is not verified. A call stored without the field requires it
+	// (the default): see VerifiedEmailRequired.
+	RequiresVerifiedEmail *bool      `bson:"requires_verified_email,omitempty"`
+	PublishedAt           *time.Time `bson:"published_at,omitempty"`
 	// ContactEmail is the call coordinator's address, shown to the public
 	// and to participants for questions ("" for none).
 	ContactEmail string `bson:"contact_email,omitempty"`
@@ -58,6 +62,12 @@ func (c *Call) Status(now time.Time) string {
 		return "open"
 	}
 	return "closed"
+}
+
+// VerifiedEmailRequired reports whether submitting to the call needs a
+// verified e-mail address: yes unless the call says otherwise.
+func (c *Call) VerifiedEmailRequired() bool {
+	return c.RequiresVerifiedEmail == nil || *c.RequiresVerifiedEmail
 }
 
 // Location is the call's time zone (UTC when it cannot be loaded).
@@ -231,6 +241,7 @@ func callSettings(c *Call) bson.D {
 		{Key: "review_due", Value: c.ReviewDue}, {Key: "reminder_days", Value: c.ReminderDays},
 		{Key: "requires_training", Value: c.RequiresTraining},
 		{Key: "contact_email", Value: c.ContactEmail},
+		{Key: "requires_verified_email", Value: c.VerifiedEmailRequired()},
 	}
 }
 

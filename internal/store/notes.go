@@ -96,6 +96,8 @@ type Note struct {
 	Decision       *Decision      `bson:"decision,omitempty"`
 	Published      *Decision      `bson:"published,omitempty"` // the decision as last published to the owner
 	History        []HistoryEntry `bson:"history"`
+	// Moderation, when hidden, keeps the note out of the public repository.
+	Moderation *Moderation `bson:"moderation,omitempty"`
 }
 
 // Summary is the small copy of a note that list pages scan. On the embedded

@@ -30,7 +30,24 @@ type User struct {
 	PasswordHash string    `bson:"password_hash" json:"-"`
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at" json:"-"`
+	// Unverified is set for a self-registered account until its e-mail
+	// address is proved by the link sent to it. Accounts without the field
+	// (created by a coordinator, or before verification existed) count as
+	// verified.
+	Unverified bool `bson:"email_unverified,omitempty" json:"-"`
+	// PendingEmail is an address the person asked to change to; it takes
+	// effect only once the link sent to it is used.
+	PendingEmail string `bson:"pending_email,omitempty" json:"-"`
+	// Deleting marks an account whose deletion has started and not yet
+	// finished: the deletion is resumed until it has (app.DeleteAccount).
+	Deleting bool `bson:"deleting,omitempty" json:"-"`
+	// DeletedAt is when the account was deleted: its personal fields are
+	// erased and it can no longer sign in.
+	DeletedAt *time.Time `bson:"deleted_at,omitempty" json:"-"`
 }
+
+// EmailVerified reports whether the account's e-mail address is proved.
+func (u *User) EmailVerified() bool { return u != nil && !u.Unverified }
 
 // Has reports whether the user holds role.
 func (u *User) Has(role string) bool {
@@ -204,6 +221,10 @@ type UserPatch struct {
 	Roles        []string
 	Disabled     *bool
 	PasswordHash *string
+	Phone        *string
+	Unverified   *bool
+	PendingEmail *string // "" removes it
+	Deleting     *bool
 }
 
 // UpdateUser applies p to the user with id and returns the result.
@@ -230,6 +251,18 @@ func (s *Store) UpdateUser(ctx context.Context, id string, p UserPatch) (*User, 
 	}
 	if p.PasswordHash != nil {
 		add("password_hash", *p.PasswordHash)
+	}
+	if p.Phone != nil {
+		add("phone", *p.Phone)
+	}
+	if p.Unverified != nil {
+		add("email_unverified", *p.Unverified)
+	}
+	if p.PendingEmail != nil {
+		add("pending_email", *p.PendingEmail)
+	}
+	if p.Deleting != nil {
+		add("deleting", *p.Deleting)
 	}
 	var u User
 	err := s.findOneAndUpdate(ctx, s.users, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}, &u,

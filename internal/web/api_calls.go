@@ -35,11 +35,13 @@ type callJSON struct {
 	ReviewDue        *string            `json:"review_due,omitempty"`
 	ReminderDays     int                `json:"reminder_days"`
 	RequiresTraining bool               `json:"requires_training"`
-	PublishedAt      *string            `json:"published_at,omitempty"`
-	ContactEmail     string             `json:"contact_email"`
-	Version          int                `json:"version"`
-	CreatedAt        string             `json:"created_at"`
-	UpdatedAt        string             `json:"updated_at"`
+	// RequiresVerifiedEmail: submission needs a verified e-mail address.
+	RequiresVerifiedEmail bool    `json:"requires_verified_email"`
+	PublishedAt           *string `json:"published_at,omitempty"`
+	ContactEmail          string  `json:"contact_email"`
+	Version               int     `json:"version"`
+	CreatedAt             string  `json:"created_at"`
+	UpdatedAt             string  `json:"updated_at"`
 }
 
 func (h *Handler) toCallJSON(c *store.Call) callJSON {
@@ -48,7 +50,8 @@ func (h *Handler) toCallJSON(c *store.Call) callJSON {
 		PlanStart: c.PlanStart, PlanEnd: c.PlanEnd, TimeZone: c.TimeZone, ReviewersPerNote: c.ReviewersPerNote,
 		MinReviews: c.MinReviews, BlindReview: c.BlindReview, Criteria: c.Criteria, WordLimits: c.WordLimits,
 		ReviewDue: jsonTimePtr(c.ReviewDue), ReminderDays: c.ReminderDays, RequiresTraining: c.RequiresTraining,
-		PublishedAt: jsonTimePtr(c.PublishedAt), ContactEmail: c.ContactEmail, Version: c.Version, CreatedAt: jsonTime(c.CreatedAt),
+		RequiresVerifiedEmail: c.VerifiedEmailRequired(),
+		PublishedAt:           jsonTimePtr(c.PublishedAt), ContactEmail: c.ContactEmail, Version: c.Version, CreatedAt: jsonTime(c.CreatedAt),
 		UpdatedAt: jsonTime(c.UpdatedAt)}
 }
 

@@ -23,12 +23,16 @@ type userJSON struct {
 	Roles        []string `json:"roles"`
 	Disabled     bool     `json:"disabled"`
 	CreatedAt    string   `json:"created_at"`
+	// EmailVerified: the address is proved; PendingEmail: the address a
+	// change waits to move to until its link is opened.
+	EmailVerified bool   `json:"email_verified"`
+	PendingEmail  string `json:"pending_email,omitempty"`
 }
 
 func toUserJSON(u *store.User) userJSON {
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Organization: u.Organization, Sector: u.Sector,
 		District: u.District, Phone: u.Phone, Roles: u.Roles, Disabled: u.Disabled,
-		CreatedAt: u.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+		CreatedAt: u.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), EmailVerified: u.EmailVerified(), PendingEmail: u.PendingEmail}
 }
 
 type loginBody struct {

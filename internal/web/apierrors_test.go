@@ -65,7 +65,7 @@ func TestAPIErrorShapes(t *testing.T) {
 		{"unknown route", "GET", "/api/v1/nope", "", "", 404, "not_found"},
 		{"unknown version", "GET", "/api/v2/me", "", "", 404, "not_found"},
 		{"trailing slash", "GET", "/api/v1/me/", "", "", 404, "not_found"},
-		{"wrong method", "DELETE", "/api/v1/me", "", "", 405, "method_not_allowed"},
+		{"wrong method", "PUT", "/api/v1/me", "", "", 405, "method_not_allowed"},
 		{"wrong method on login", "GET", "/api/v1/login", "", "", 405, "method_not_allowed"},
 		{"body over 1 MiB", "POST", "/api/v1/register", "application/json", big, 413, "too_large"},
 		{"text/plain", "POST", "/api/v1/register", "text/plain", reg("a@example.org"), 415, "unsupported_media_type"},

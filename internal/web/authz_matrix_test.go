@@ -231,6 +231,39 @@ var matrix = []matrixRow{
 	{"POST", "/api/v1/logout", "UAAAAAAAAUU"},
 	// Issue 13, the pages around the forms: the privacy notice is public.
 	{"GET", "/privacy", "AAAAAAAAAUU"},
+	// Issue 11, account self-service: reset and verification links are
+	// anyone's; the account pages every signed-in person's own; consent
+	// the note's owner's; moderation and the audit log the coordinators'.
+	{"GET", "/password/forgot", "AAAAAAAAAUU"},
+	{"POST", "/password/forgot", "AAAAAAAAAUU"},
+	{"GET", "/password/reset", "AAAAAAAAAUU"},
+	{"POST", "/password/reset", "AAAAAAAAAUU"},
+	{"GET", "/me/email/verify", "AAAAAAAAAUU"},
+	{"POST", "/me/email/verify", "AAAAAAAAAUU"},
+	{"POST", "/me/email/resend", "UAAAAAAAAUU"},
+	{"GET", "/account", "UAAAAAAAAUU"},
+	{"POST", "/account", "UAAAAAAAAUU"},
+	{"POST", "/account/password", "UAAAAAAAAUU"},
+	{"POST", "/account/email", "UAAAAAAAAUU"},
+	{"GET", "/account/export", "UAAAAAAAAUU"},
+	{"GET", "/account/delete", "UAAAAAAAAUU"},
+	{"POST", "/account/delete", "UAAAAAAAAUU"},
+	{"POST", "/notes/:id/consent", "UANFFFAFFUU"},
+	{"GET", "/notes/:id/moderate", "UFFFFFFFAUU"},
+	{"POST", "/notes/:id/moderate", "UFFFFFFFAUU"},
+	{"GET", "/admin/audit", "UFFFFFFFAUU"},
+	{"POST", "/api/v1/password/forgot", "AAAAAAAAAUU"},
+	{"POST", "/api/v1/password/reset", "AAAAAAAAAUU"},
+	{"POST", "/api/v1/me/email/verify", "AAAAAAAAAUU"},
+	{"POST", "/api/v1/me/email/resend", "UAAAAAAAAUU"},
+	{"PATCH", "/api/v1/me", "UAAAAAAAAUU"},
+	{"POST", "/api/v1/me/password", "UAAAAAAAAUU"},
+	{"POST", "/api/v1/me/email", "UAAAAAAAAUU"},
+	{"GET", "/api/v1/me/export", "UAAAAAAAAUU"},
+	{"DELETE", "/api/v1/me", "UAAAAAAAAUU"},
+	{"POST", "/api/v1/notes/:id/consent", "UANFFFAFFUU"},
+	{"POST", "/api/v1/notes/:id/moderation", "UFFFFFFFAUU"},
+	{"GET", "/api/v1/audit", "UFFFFFFFAUU"},
 }
 
 // matrixPath fills a route's wildcards for caller: the note is N, or the

@@ -24,6 +24,7 @@ func TestBlindReviewLeaksNothing(t *testing.T) {
 	if reg.Status != 201 {
 		t.Fatalf("register: %d %s", reg.Status, reg.Raw)
 	}
+	w.ts.verifyEmail(secrets["e-mail"]) // the call requires a verified address (issue 11)
 	ownerTok := w.ts.login(secrets["e-mail"], "a long enough password").Body["token"].(string)
 	id, v := w.ts.draft(w.callID, ownerTok, withFields("conflict_declaration", secrets["declaration"]))
 	if r := w.ts.api("POST", "/api/v1/notes/"+id+"/submit", ownerTok, map[string]any{"version": v}); r.Status != 200 {

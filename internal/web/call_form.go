@@ -30,6 +30,7 @@ type callForm struct {
 	ReviewersPerNote, MinReviews, ReminderDays    string
 	ReviewDue                                     string
 	BlindReview, RequiresTraining                 bool
+	RequiresVerifiedEmail                         bool
 	Weights, Limits                               []numberField
 	Version                                       string
 }
@@ -56,6 +57,7 @@ func formOfCall(c *store.Call) callForm {
 		MinReviews: strconv.Itoa(c.MinReviews), ReminderDays: strconv.Itoa(c.ReminderDays),
 		BlindReview: c.BlindReview, RequiresTraining: c.RequiresTraining, Version: strconv.Itoa(c.Version),
 		ContactEmail: c.ContactEmail}
+	f.RequiresVerifiedEmail = c.VerifiedEmailRequired()
 	if !c.OpensAt.IsZero() {
 		f.OpensDate, f.OpensTime = c.OpensAt.In(loc).Format("2006-01-02"), c.OpensAt.In(loc).Format("15:04")
 	}
@@ -100,6 +102,7 @@ func parseCallForm(c *gin.Context) callForm {
 	f.ReviewersPerNote, f.MinReviews = c.PostForm("reviewers_per_note"), c.PostForm("min_reviews")
 	f.ReminderDays, f.ReviewDue = c.PostForm("reminder_days"), c.PostForm("review_due")
 	f.BlindReview, f.RequiresTraining = c.PostForm("blind_review") != "", c.PostForm("requires_training") != ""
+	f.RequiresVerifiedEmail = c.PostForm("requires_verified_email") != ""
 	f.Version = c.PostForm("version")
 	for i := range f.Weights {
 		f.Weights[i].Value = c.PostForm(f.Weights[i].Key)
@@ -121,6 +124,7 @@ func (f callForm) input() (app.CallInput, apperr.Fields) {
 	in := app.CallInput{Slug: f.Slug, Title: f.Title, Description: f.Description, RefPrefix: f.RefPrefix,
 		TimeZone: f.TimeZone, PlanStart: f.PlanStart, PlanEnd: f.PlanEnd, ReviewDue: f.ReviewDue,
 		BlindReview: &f.BlindReview, RequiresTraining: &f.RequiresTraining, ContactEmail: f.ContactEmail}
+	in.RequiresVerifiedEmail = &f.RequiresVerifiedEmail
 	in.OpensAt = zonedInstant(errs, "opens_at", "opening", f.OpensDate, f.OpensTime, loc)
 	in.ClosesAt = zonedInstant(errs, "closes_at", "closing", f.ClosesDate, f.ClosesTime, loc)
 	in.ReviewersPerNote = wholeField(errs, "reviewers_per_note", "Reviewers per note", f.ReviewersPerNote)
@@ -150,6 +154,7 @@ func (f callForm) patch() (app.CallPatch, apperr.Fields) {
 		TimeZone: &in.TimeZone, ReviewersPerNote: in.ReviewersPerNote, MinReviews: in.MinReviews,
 		BlindReview: in.BlindReview, Criteria: in.Criteria, WordLimits: in.WordLimits, ReviewDue: &in.ReviewDue,
 		ReminderDays: in.ReminderDays, RequiresTraining: in.RequiresTraining, ContactEmail: &in.ContactEmail}
+	p.RequiresVerifiedEmail = in.RequiresVerifiedEmail
 	if v, err := strconv.Atoi(f.Version); err == nil {
 		p.Version = &v
 	}

@@ -114,6 +114,16 @@ func (w *hostileWorld) jsonRoutes() []jsonRoute {
 		{"POST", n(w.inel, "/reinstate"), w.chairTok},
 		{"POST", "/api/v1/calls/" + w.call.ID + "/publish", w.chairTok},
 		{"POST", n(w.sub, "/comments"), w.rev1Tok},
+		// Issue 11, account self-service.
+		{"POST", "/api/v1/password/forgot", ""},
+		{"POST", "/api/v1/password/reset", ""},
+		{"POST", "/api/v1/me/email/verify", ""},
+		{"PATCH", "/api/v1/me", w.ownerTok},
+		{"POST", "/api/v1/me/password", w.ownerTok},
+		{"POST", "/api/v1/me/email", w.ownerTok},
+		{"DELETE", "/api/v1/me", w.ownerTok},
+		{"POST", n(w.sub, "/consent"), w.ownerTok},
+		{"POST", n(w.sub, "/moderation"), w.coordTok},
 	}
 }
 
@@ -222,6 +232,32 @@ func (w *hostileWorld) requests() []hostileReq {
 		if strings.HasPrefix(q, "%") {
 			out[len(out)-1].path = "/api/v1/users?q=" + q
 		}
+	}
+	// Issue 11, account self-service: operators and wrong types where a
+	// value belongs, huge and broken text, forged links and ids, paging.
+	add("e-mail as operator", "POST", "/api/v1/password/forgot", "", `{"email": {"$ne": ""}}`)
+	add("a look-alike e-mail", "POST", "/api/v1/password/forgot", "", map[string]any{"email": "сoordinator@example.org"})
+	add("a huge e-mail", "POST", "/api/v1/password/forgot", "", map[string]any{"email": huge[:100_000] + "@example.org"})
+	add("token as operator", "POST", "/api/v1/password/reset", "", `{"token": {"$gt": ""}, "password": "a long enough password"}`)
+	add("a forged reset token", "POST", "/api/v1/password/reset", "", map[string]any{"token": "forged", "password": "a long enough password"})
+	add("a huge reset token", "POST", "/api/v1/password/reset", "", map[string]any{"token": huge, "password": "a long enough password"})
+	add("a forged verification token", "POST", "/api/v1/me/email/verify", "", map[string]any{"token": w.owner.ID})
+	add("phone as operator", "PATCH", "/api/v1/me", w.ownerTok, `{"phone": {"$set": "1"}}`)
+	add("roles through the profile", "PATCH", "/api/v1/me", w.ownerTok, `{"roles": ["coordinator"]}`)
+	add("a huge organisation", "PATCH", "/api/v1/me", w.ownerTok, map[string]any{"organization": huge[:100_000]})
+	add("invalid UTF-8 in the profile", "PATCH", "/api/v1/me", w.ownerTok, "{\"name\": \"caf\xe9\"}")
+	add("script in a sector", "PATCH", "/api/v1/me", w.ownerTok, map[string]any{"sector": `"><script>alert(1)</script>`})
+	add("a wrong current password", "POST", "/api/v1/me/password", w.ownerTok, map[string]any{"current": "not it at all", "password": "another long password"})
+	add("an e-mail change without the password", "POST", "/api/v1/me/email", w.ownerTok, map[string]any{"email": "new@example.org", "password": "wrong password"})
+	add("a deletion without the password", "DELETE", "/api/v1/me", w.ownerTok, map[string]any{"password": "wrong password"})
+	add("consent as text", "POST", n(w.sub, "/consent"), w.ownerTok, `{"consent_publish": "no"}`)
+	add("another owner's consent", "POST", n(w.sub, "/consent"), w.rev2Tok, map[string]any{"consent_publish": false})
+	add("hiding a draft", "POST", n(w.draft, "/moderation"), w.coordTok, map[string]any{"hidden": true, "reason": "x"})
+	add("hiding without a reason", "POST", n(w.sub, "/moderation"), w.coordTok, map[string]any{"hidden": true, "reason": " "})
+	add("a huge moderation reason", "POST", n(w.sub, "/moderation"), w.coordTok, map[string]any{"hidden": true, "reason": huge[:100_000]})
+	add("hidden as text", "POST", n(w.sub, "/moderation"), w.coordTok, `{"hidden": "yes", "reason": "x"}`)
+	for _, q := range []string{"page=-1", "page=0", "page=1e3", "page=99999999999999999999999", "event=%24ne", "user_id=%7B%22%24ne%22%3A1%7D"} {
+		out = append(out, hostileReq{name: "audit " + q, method: "GET", path: "/api/v1/audit?" + q, tok: w.coordTok, want: 400})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cocreate/internal/app"
 	"cocreate/internal/apperr"
 	"cocreate/internal/notes"
 	"cocreate/internal/store"
@@ -56,6 +57,10 @@ func (h *Handler) submitFromCheck(c *gin.Context, e workflow.Event) {
 		p := h.newNoteCheckPage(n, call)
 		p.Problem = "Your note changed after you opened this page (in another tab or window). Check the answers below as they are now, then submit again."
 		p.Title = "Not submitted: " + p.Title
+		h.render(c, http.StatusConflict, "note_check", p)
+	case errors.Is(err, app.ErrEmailUnverified):
+		p := h.newNoteCheckPage(n, call)
+		p.Problem, p.CanSubmit, p.Title = app.ErrEmailUnverified.Message, false, "Not submitted: "+p.Title
 		h.render(c, http.StatusConflict, "note_check", p)
 	case errors.Is(err, workflow.ErrCallClosed):
 		p := h.newNoteCheckPage(n, call)

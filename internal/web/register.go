@@ -62,7 +62,7 @@ func (h *Handler) registerSubmit(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.flash(c, "Your account is ready. Welcome, "+u.Name+".")
+	h.flash(c, "Your account is ready. Welcome, "+u.Name+". We sent a link to "+u.Email+": open it to confirm your e-mail address.")
 	redirect(c, next)
 }
 

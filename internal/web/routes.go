@@ -29,7 +29,7 @@ func roles(r ...string) []string { return r }
 // table is every route, read top to bottom. One access rule a line.
 func (h *Handler) table() []route {
 	var all []route
-	for _, part := range [][]route{h.coreRoutes(), h.callRoutes(), h.noteRoutes(), h.screeningRoutes(), h.reviewRoutes(), h.exportRoutes(), h.outboxRoutes(), h.pageRoutes()} {
+	for _, part := range [][]route{h.coreRoutes(), h.callRoutes(), h.noteRoutes(), h.screeningRoutes(), h.reviewRoutes(), h.exportRoutes(), h.outboxRoutes(), h.pageRoutes(), h.accountRoutes()} {
 		all = append(all, part...)
 	}
 	return all
@@ -109,7 +109,7 @@ func (h *Handler) router() http.Handler {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(h.withRequestID, h.logRequests, h.recoverPanics, securityHeaders, h.limitUploads)
+	r.Use(h.withRequestID, h.logRequests, h.recoverPanics, securityHeaders, h.limitUploads, h.withClientIP)
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.methodNotAllowed)
 
