@@ -31,6 +31,7 @@ type screenPage struct {
 	ErrorKeys []string
 	Today     string
 	Failed    []screenItem // for the confirmation page
+	Nav       *noteNav
 }
 
 // screenItem is one checklist item on the form.
@@ -67,6 +68,7 @@ func (h *Handler) screenPagePost(c *gin.Context) {
 		h.showScreenConfirm(c, in)
 		return
 	}
+	nav := h.navBefore(c, navScreen)
 	n, err := h.app.Screen(ctx, u, id, in)
 	if err != nil {
 		h.screenFailed(c, in, err)
@@ -75,10 +77,10 @@ func (h *Handler) screenPagePost(c *gin.Context) {
 	h.flash(c, screenedMessage(n, in.Outcome))
 	call, err := h.app.CallByID(ctx, n.CallID)
 	if err != nil {
-		redirect(c, "/committee/notes/"+n.ID)
+		redirect(c, afterAction(nav, "/committee/notes/"+n.ID))
 		return
 	}
-	redirect(c, "/committee/screening?call="+call.Slug)
+	redirect(c, afterAction(nav, "/committee/screening?call="+call.Slug))
 }
 
 // screenFailed re-renders the form with field errors and what was typed, or answers another error.
@@ -175,7 +177,7 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 	v := noteView(n, call, u, owner)
 	p := &screenPage{Layout: Layout{Title: "Screen note " + refOrTitle(n)}, Note: n, Call: call, Owner: v.Owner,
 		Answers: committeeAnswers(n, call, v), In: *in, Outcomes: outcomes, Others: others, Errors: errs,
-		Today: h.now().In(call.Location()).Format("2006-01-02")}
+		Today: h.now().In(call.Location()).Format("2006-01-02"), Nav: h.noteNavFor(c, n, call, navScreen)}
 	for i, o := range enum.Checklist {
 		it := screenItem{N: i + 1, Key: o.Value, Label: o.Label, Comment: in.ItemComments[o.Value]}
 		if ok, set := in.Checklist[o.Value]; set {
