@@ -23,6 +23,7 @@ type App struct {
 
 	dash   *dashCache // the committee dashboard's tables, per call
 	scores *refresher // the background pass over a call's normalised means
+	opened openingsSeen // screening openings this process recorded (screening_openings.go)
 }
 
 // New returns an App on st; Close stops its background work.
@@ -35,5 +36,5 @@ func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger)
 	}
 	return &App{Store: st, Hasher: h, Now: now, Log: log,
 		Throttle: auth.NewThrottle(st, now), Sessions: auth.Sessions{Store: st, Now: now},
-		dash: newDashCache(), scores: newRefresher()}
+		dash: newDashCache(), scores: newRefresher(), opened: openingsSeen{at: map[string]time.Time{}}}
 }

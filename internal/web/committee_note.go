@@ -224,5 +224,6 @@ func sameDecision(p, d *store.Decision) bool {
 func committeeFuncs() template.FuncMap {
 	return template.FuncMap{"cmState": func(s string) string {
 		return enum.CommitteeStates.Label(s)
-	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone, "navFrom": fromQuery}
+	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone, "navFrom": fromQuery,
+		"clockInZone": clockInZone}
 }

@@ -35,9 +35,10 @@ type screenPage struct {
 	Nav       *noteNav
 	// ItemsChoice is the checklist control: itemsAll, itemsSome or "" before an answer.
 	ItemsChoice string
-	OpenedAt    string // when the screener opened the form (RFC 3339), posted back with it
-	Stale       string // after a refused save: what changed since the screener opened the note
-	GoOn        bool   // after a refused save: the note can still be screened, on top of the new version
+	OpenedAt    string       // when the screener opened the form (RFC 3339), posted back with it
+	Stale       string       // after a refused save: what changed since the screener opened the note
+	GoOn        bool         // after a refused save: the note can still be screened, on top of the new version
+	Openers     []app.Opener // other members who opened the form in the last half hour
 }
 
 // screenItem is one checklist item on the form.
@@ -48,8 +49,14 @@ type screenItem struct {
 }
 
 // screenPageGet shows the screening form.
+// Opening it is recorded, for the queue to show who has the note open.
 func (h *Handler) screenPageGet(c *gin.Context) {
-	h.showScreen(c, http.StatusOK, nil, nil, "")
+	p, ok := h.screenPageFor(c, nil, nil)
+	if !ok {
+		return
+	}
+	h.app.RecordScreenOpening(c.Request.Context(), currentUser(c), p.Note)
+	h.render(c, http.StatusOK, "screen_note", p)
 }
 
 // screenPagePost screens the note from the form; a fail is confirmed first.
@@ -180,6 +187,11 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 		return nil, false
 	}
 	outcomes := h.screenOutcomes(u, n, call)
+	opening, err := h.app.OthersOpening(ctx, u, n)
+	if err != nil {
+		h.fail(c, err)
+		return nil, false
+	}
 	if len(outcomes) == 0 && in == nil {
 		s := workflow.State(n.State)
 		h.fail(c, &workflow.TransitionError{State: s, Event: workflow.ScreenPass, Allowed: workflow.Allowed(s)})
@@ -197,8 +209,8 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 	p := &screenPage{Layout: Layout{Title: "Screen note " + refOrTitle(n)}, Note: n, Call: call, Owner: v.Owner,
 		Answers: committeeAnswers(n, call, v), In: *in, Outcomes: outcomes, Others: others, Errors: errs,
 		Today: h.now().In(call.Location()).Format("2006-01-02"), Nav: h.noteNavFor(c, n, call, navScreen),
-		ItemsChoice: itemsChoice(in), OpenedAt: h.now().UTC().Format(time.RFC3339Nano)}
-	if !slices.Contains(outcomes, app.OutcomePass) {
+		ItemsChoice: itemsChoice(in), OpenedAt: h.now().UTC().Format(time.RFC3339Nano), Openers: opening}
+	if len(outcomes) > 0 && !slices.Contains(outcomes, app.OutcomePass) {
 		p.ItemsChoice = itemsSome // only a fail is left: the items that fail are the reasons
 	}
 	for i, o := range enum.Checklist {

@@ -57,7 +57,7 @@ func (h *Handler) whatChanged(ctx context.Context, n *store.Note, call *store.Ca
 		entries = n.History[len(n.History)-1:]
 	default:
 		for _, e := range n.History {
-			if e.At.After(since) {
+			if !e.At.Before(since) {
 				entries = append(entries, e)
 			}
 		}
@@ -71,11 +71,6 @@ func (h *Handler) whatChanged(ctx context.Context, n *store.Note, call *store.Ca
 		ids = append(ids, e.By)
 	}
 	names := h.userNames(ctx, ids...)
-	loc := call.Location()
-	zone := zoneNames[call.TimeZone]
-	if zone == "" {
-		zone = call.TimeZone + " time"
-	}
 	var parts []string
 	for _, e := range entries {
 		who := names[e.By]
@@ -89,8 +84,21 @@ func (h *Handler) whatChanged(ctx context.Context, n *store.Note, call *store.Ca
 		if verb == "" {
 			verb = "changed it"
 		}
-		parts = append(parts, who+" "+verb+" at "+e.At.In(loc).Format("15:04")+" "+zone)
+		parts = append(parts, who+" "+verb+" at "+clockInZone(e.At, call.TimeZone))
 	}
 	s := strings.Join(parts, ", then ")
 	return "Since you opened this note, " + s + ": it is now “" + state + "”."
+}
+
+// clockInZone is t's time of day in zone with the zone named: "14:05 Belize time".
+func clockInZone(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc, zone = time.UTC, "UTC"
+	}
+	name := zoneNames[zone]
+	if name == "" {
+		name = zone + " time"
+	}
+	return t.In(loc).Format("15:04") + " " + name
 }
