@@ -21,8 +21,8 @@ type App struct {
 	Log      *slog.Logger
 	Messages Messages // e-mail the operations queue (messages.go)
 
-	dash   *dashCache // the committee dashboard's tables, per call
-	scores *refresher // the background pass over a call's normalised means
+	dash   *dashCache   // the committee dashboard's tables, per call
+	scores *refresher   // the background pass over a call's normalised means
 	opened openingsSeen // screening openings this process recorded (screening_openings.go)
 }
 
