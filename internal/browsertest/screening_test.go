@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -54,7 +55,11 @@ func TestScreeningPageIsHalfAsTall(t *testing.T) {
 	}
 
 	// With JavaScript, "some items fail" with nothing ticked is caught on the page.
-	do(t, ctx, chromedp.Click(chromedp.ID("items-some")), chromedp.Click(chromedp.CSS(`form[data-screening] button[type=submit]`)))
+	run(t, ctx, chromedp.Evaluate[bool]("window.stayed = true"))
+	do(t, ctx, chromedp.Click(chromedp.ID("items-some")), chromedp.Click(chromedp.CSS(`form[data-screening] button[type=submit]`)), chromedp.Sleep(time.Second))
+	if !run(t, ctx, chromedp.Evaluate[bool]("window.stayed === true")) {
+		t.Fatal("the contradiction was sent to the server: the page was reloaded")
+	}
 	if msg := run(t, ctx, chromedp.Evaluate[string](`(function(){var e=document.getElementById('items-js-error');return e.hidden?'':e.textContent})()`)); !strings.Contains(msg, "tick the items that fail") {
 		t.Errorf("no inline error for “some items fail” with none ticked: %q", msg)
 	}
