@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ const (
 
 // BenchmarkCommitteePages measures, over loopback as a signed-in browser,
 // the three pages the committee uses most at the sizes people use: one
-// note's committee page (chair, a different note each request), the
+// note's committee page (chair, a different note each request, opened from
+// the dashboard sorted by mean, so with its previous and next), the
 // dashboard with all 1,000 notes on one page (chair) and a reviewer's queue
 // (100 assigned notes). Each b.Loop iteration requests the three pages once;
 // the p50 and p95 of each page are reported as metrics.
@@ -61,7 +63,8 @@ func BenchmarkCommitteePages(b *testing.B) {
 	i := 0
 	round := func() {
 		s := sums[(i*37)%len(sums)]
-		note = append(note, timed(lead, "/committee/notes/"+s.ID, s.Ref))
+		// As opened from the dashboard sorted by mean: the page computes its previous and next.
+		note = append(note, timed(lead, "/committee/notes/"+s.ID+"?from="+url.QueryEscape("call=pages&sort=mean&dir=desc"), " of 1000 in "))
 		dash = append(dash, timed(lead, "/committee?call=pages&per_page=all", "Showing 1–1000 of 1000 notes"))
 		queue = append(queue, timed(rev, "/committee/reviews?call=pages", "BN-0001"))
 		i++

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,8 @@ type dashboardPage struct {
 	Sizes     []string          // the page sizes offered
 	View      string            // this view's query (filter, order, page size), carried to the note pages as ?from=
 	StateHref map[string]string // each state count's link: this view filtered to that state; "" clears the filter
+	Columns   []dashColumn      // the notes table's columns
+	Rows      template.HTML     // the notes table's rows (dashRows)
 }
 
 // sortLabels name the dashboard's sort columns in the table's caption.
@@ -108,6 +111,8 @@ func (h *Handler) dashboard(c *gin.Context) {
 		fq.State = sc.State
 		p.StateHref[sc.State] = dashboardURL(call, fq, q.Sort, q.Desc, 1)
 	}
+	p.Columns = dashColumns
+	p.Rows = dashRows(p.Data.Rows, &dashRowsCtx{call: call, user: u, chair: u.Has("chair"), from: fromAttr(p.View)})
 	p.Sort = map[string]sortLink{}
 	for _, k := range app.DashboardSorts {
 		l := sortLink{Href: dashboardURL(call, q, k, false, 1)}
