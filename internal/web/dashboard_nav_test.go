@@ -148,3 +148,33 @@ func TestManageCallsRowLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestScoringFromTheDashboardGoesOn opens a reviewer's "Score this note"
+// link from the dashboard: the scoring page shows previous and next in the
+// view, next leads to the next note's scoring page when it is assigned to
+// her, and submitting the review goes on to it.
+func TestScoringFromTheDashboardGoesOn(t *testing.T) {
+	w := newReviewWorld(t, nil, seat{"Ann", "Org A", "government"})
+	ann := w.revs[0]
+	seeded := seedDashboard(t, w, 30, ann)
+	b := w.ts.browser()
+	b.signIn(ann.Email, "a long enough password")
+	p := b.get("/committee?call=plan-2026")
+	m := regexp.MustCompile(`<a href="(/notes/` + seeded[6].ID + `/review\?from=[^"]+)">Score this note`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no link to score BZ2026-0007 with the view:\n%s", between(p.Body, "<tbody>", "</tbody>"))
+	}
+	rp := b.get(html.UnescapeString(m[1]))
+	nav := navOf(rp)
+	if rp.Status != 200 || nav["prev"][1] != "BZ2026-0006" || nav["next"][1] != "BZ2026-0008" || !strings.HasPrefix(nav["next"][0], "/notes/"+seeded[7].ID+"/review?from=") {
+		t.Fatalf("scoring page: %d, nav %v", rp.Status, nav)
+	}
+	form := hidden(t, rp.Body, "/notes/"+seeded[6].ID+"/review")
+	for _, k := range []string{"problem", "relevance", "ambition", "verifiability", "feasibility"} {
+		form.Set("score_"+k, "3")
+	}
+	form.Set("action", "submit")
+	if res := b.post("/notes/"+seeded[6].ID+"/review", form); res.Status != 303 || res.Location != nav["next"][0] {
+		t.Fatalf("submit from the view: %d to %q, want %q\n%s", res.Status, res.Location, nav["next"][0], res.Body)
+	}
+}
