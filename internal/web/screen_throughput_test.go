@@ -64,6 +64,21 @@ func TestScreeningFormDerivesTheOutcome(t *testing.T) {
 		}
 	})
 
+	t.Run("a returned note past its revise-by date offers only the failing items", func(t *testing.T) {
+		n := w.note(t, w.call, "returned", "Overdue", "justice", 48*time.Hour, func(n *store.Note) {
+			n.ReturnedBefore = true
+			n.Screening = &store.Screening{Outcome: "return", ReviseBy: "2026-06-10", Checklist: checklist("verifiable"), By: w.rev2.ID}
+		})
+		p := b.get("/notes/" + n.ID + "/screen")
+		if p.Status != 200 || !strings.Contains(p.Body, `<input type="hidden" name="items" value="some">`) || strings.Contains(p.Body, `id="items-all"`) ||
+			!strings.Contains(p.Body, `class="screen-form only-fail"`) {
+			t.Fatalf("an overdue returned note's form: %d\n%s", p.Status, p.Body)
+		}
+		if p := b.post("/notes/"+n.ID+"/screen", screenItems(csrf, n.Version, "some", "verifiable")); p.Status != 200 || !strings.Contains(p.text(), "Yes, fail the note") {
+			t.Fatalf("the failing item should ask to confirm a fail: %d", p.Status)
+		}
+	})
+
 	t.Run("an exception on a note that may be returned asks return or fail", func(t *testing.T) {
 		n := w.note(t, w.call, "submitted", "Fixable", "justice", time.Hour)
 		p := b.post("/notes/"+n.ID+"/screen", screenItems(csrf, n.Version, "some", "plan_period"))
