@@ -65,6 +65,13 @@ func (h *Handler) showCommitteeNote(c *gin.Context, status int, text string, err
 	if len(errs) > 0 {
 		p.Title = "Error: " + p.Title
 	}
+	if p.Nav != nil { // the actions keep the dashboard view, so their pages show previous and next too
+		for i, a := range p.Actions {
+			if !a.Warning {
+				p.Actions[i].Href += fromQuery(p.Nav)
+			}
+		}
+	}
 	names := h.userNames(ctx, screenedBy(n), decidedBy(n))
 	if n.Screening != nil {
 		p.ScreenedBy = names[n.Screening.By]

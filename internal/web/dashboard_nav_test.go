@@ -59,6 +59,9 @@ func TestDashboardLinksAndNeighbours(t *testing.T) {
 	if !strings.HasPrefix(nav["next"][0], "/committee/notes/") || !strings.Contains(nav["next"][0], "from=") {
 		t.Errorf("the committee page's next link: %s", nav["next"][0])
 	}
+	if !regexp.MustCompile(`href="/notes/[0-9a-f]+/classify\?from=[^"]+">Classify this note`).MatchString(p.Body) {
+		t.Error("the committee page's classify action does not keep the view")
+	}
 	if n := b.get(nav["next"][0]); navOf(n)["prev"][1] != "BZ2026-0115" || navOf(n)["next"][1] != "BZ2026-0109" {
 		t.Errorf("following next: nav %v", navOf(n))
 	}
