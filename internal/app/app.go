@@ -24,8 +24,9 @@ type App struct {
 	Log      *slog.Logger
 	Messages Messages // e-mail the operations queue (messages.go)
 
-	dash   *dashCache // the committee dashboard's tables, per call
-	scores *refresher // the background pass over a call's normalised means
+	dash   *dashCache   // the committee dashboard's tables, per call
+	scores *refresher   // the background pass over a call's normalised means
+	opened openingsSeen // screening openings this process recorded (screening_openings.go)
 }
 
 // New returns an App on st; Close stops its background work.
@@ -40,5 +41,5 @@ func New(st *store.Store, h auth.Hasher, now func() time.Time, log *slog.Logger)
 	resets.Prefix = "reset:"
 	return &App{Store: st, Hasher: h, Now: now, Log: log,
 		Throttle: auth.NewThrottle(st, now), Resets: resets, Sessions: auth.Sessions{Store: st, Now: now},
-		dash: newDashCache(), scores: newRefresher()}
+		dash: newDashCache(), scores: newRefresher(), opened: openingsSeen{at: map[string]time.Time{}}}
 }

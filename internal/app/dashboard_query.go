@@ -22,7 +22,8 @@ type DashboardQuery struct {
 	Text                     string // in the reference or title, any case
 	Sort                     string // one of DashboardSorts; "" is ref
 	Desc                     bool
-	Page, PerPage            int
+	Page                     int
+	PerPage                  int // notes a page shows; 0 shows them all on one page
 }
 
 // StateCount is how many of the call's notes are in one state.
@@ -53,16 +54,77 @@ type DashboardPage struct {
 
 // Dashboard returns the committee's dashboard of call c for u (see dashboard.go for the cache).
 func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q DashboardQuery) (*DashboardPage, error) {
-	if !u.IsCommittee() && !u.Has("coordinator") {
-		return nil, denied("the dashboard is for the committee and coordinators")
-	}
-	e, cached, err := a.dashEntryFor(ctx, c)
+	e, cached, match, err := a.dashboardMatch(ctx, u, c, q)
 	if err != nil {
 		return nil, err
 	}
 	members, err := a.committee(ctx)
 	if err != nil {
 		return nil, err
+	}
+	p := &DashboardPage{Notes: len(e.rows), Rev: e.rev, Cached: cached, Assigned: e.reviews[0], Submitted: e.reviews[1]}
+	p.Total = len(match)
+	from, to := 0, len(match)
+	if q.PerPage > 0 {
+		from = min(max(q.Page-1, 0)*q.PerPage, len(match))
+		to = min(from+q.PerPage, len(match))
+	}
+	p.Rows = make([]DashboardRow, 0, to-from)
+	for _, r := range match[from:to] {
+		p.Rows = append(p.Rows, *r)
+	}
+	for _, s := range enum.States {
+		if s.Value != "draft" {
+			p.Counts = append(p.Counts, StateCount{State: s.Value, Count: e.counts[s.Value]})
+		}
+	}
+	for _, m := range members {
+		p.Members = append(p.Members, MemberProgress{ID: m.ID, Name: m.Name, Chair: m.Has("chair"),
+			Screened: e.screened[m.ID], Assigned: e.assigned[m.ID], Submitted: e.done[m.ID]})
+	}
+	return p, nil
+}
+
+// Neighbours are the notes before and after one note in a dashboard view.
+type Neighbours struct {
+	Prev, Next *DashboardRow // nil at either end
+	Pos, Total int           // the note's place (from 1) in the view, and the view's length; Pos 0 when the note is not in it
+}
+
+// DashboardNeighbours returns the notes before and after note id in the
+// dashboard of call c as u sees it with query q (filter and order, pages
+// ignored): what the previous and next links of the note pages follow.
+func (a *App) DashboardNeighbours(ctx context.Context, u *store.User, c *store.Call, q DashboardQuery, id string) (Neighbours, error) {
+	_, _, match, err := a.dashboardMatch(ctx, u, c, q)
+	if err != nil {
+		return Neighbours{}, err
+	}
+	nb := Neighbours{Total: len(match)}
+	for i, r := range match {
+		if r.ID != id {
+			continue
+		}
+		nb.Pos = i + 1
+		if i > 0 {
+			nb.Prev = match[i-1]
+		}
+		if i+1 < len(match) {
+			nb.Next = match[i+1]
+		}
+		break
+	}
+	return nb, nil
+}
+
+// dashboardMatch returns the call's table and the rows of q's filter in
+// q's order, as u may see them.
+func (a *App) dashboardMatch(ctx context.Context, u *store.User, c *store.Call, q DashboardQuery) (*dashEntry, bool, []*DashboardRow, error) {
+	if !u.IsCommittee() && !u.Has("coordinator") {
+		return nil, false, nil, denied("the dashboard is for the committee and coordinators")
+	}
+	e, cached, err := a.dashEntryFor(ctx, c)
+	if err != nil {
+		return nil, false, nil, err
 	}
 	lead := u.Has("chair") || u.Has("coordinator")
 	visible := func(r *DashboardRow) bool { return lead || r.ReviewStates[u.ID] == store.ReviewSubmitted }
@@ -79,8 +141,7 @@ func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q Das
 		}
 		sortRows(rows, q.Sort, q.Desc)
 	}
-	p := &DashboardPage{Notes: len(e.rows), Rev: e.rev, Cached: cached, Assigned: e.reviews[0], Submitted: e.reviews[1]}
-	var match []*DashboardRow
+	match := make([]*DashboardRow, 0, len(rows))
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	for _, r := range rows {
 		r = masked(r, visible(r))
@@ -94,21 +155,7 @@ func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q Das
 			match = append(match, r)
 		}
 	}
-	p.Total = len(match)
-	from := min(max(q.Page-1, 0)*q.PerPage, len(match))
-	for _, r := range match[from:min(from+q.PerPage, len(match))] {
-		p.Rows = append(p.Rows, *r)
-	}
-	for _, s := range enum.States {
-		if s.Value != "draft" {
-			p.Counts = append(p.Counts, StateCount{State: s.Value, Count: e.counts[s.Value]})
-		}
-	}
-	for _, m := range members {
-		p.Members = append(p.Members, MemberProgress{ID: m.ID, Name: m.Name, Chair: m.Has("chair"),
-			Screened: e.screened[m.ID], Assigned: e.assigned[m.ID], Submitted: e.done[m.ID]})
-	}
-	return p, nil
+	return e, cached, match, nil
 }
 
 // masked is r with its score hidden when the viewer may not see it.

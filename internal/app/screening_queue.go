@@ -20,6 +20,8 @@ type ScreeningQueue struct {
 	PolicyArea string
 	Submitted  []store.Summary
 	Overdue    []OverdueNote
+	// Opened names, by note id, who opened the note's screening form in the last OpenedWindow.
+	Opened map[string][]Opener
 }
 
 // OverdueNote is a returned note not resubmitted by the end of its revise-by day.
@@ -74,6 +76,9 @@ func (a *App) Screening(ctx context.Context, u *store.User, callKey, policyArea 
 		}
 	}
 	sort.SliceStable(q.Overdue, func(i, j int) bool { return q.Overdue[i].ReviseBy < q.Overdue[j].ReviseBy })
+	if q.Opened, err = a.recentOpeners(ctx, c.ID); err != nil {
+		return nil, fmt.Errorf("screening queue of %s: %w", c.Slug, err)
+	}
 	return q, nil
 }
 

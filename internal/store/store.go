@@ -73,6 +73,8 @@ type Store struct {
 	scan   ScanFunc // reads a collection straight from the embedded engine's files (Options.Scan)
 
 	outq batch.Batcher[*Message] // messages being inserted together (outbox.go)
+
+	openMem *openingMemory // screening openings kept in memory on the embedded engine (openings.go)
 }
 
 // Options configure Open.
@@ -186,6 +188,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.Embedded {
 		if err := s.loadDerived(ctx, o.Scan); err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, err
+		}
+		if err := s.loadOpenings(ctx); err != nil {
 			_ = client.Disconnect(context.Background())
 			return nil, err
 		}

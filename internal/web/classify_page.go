@@ -32,6 +32,7 @@ type classifyPage struct {
 	ErrorKeys  []string
 	MinChars   int
 	MaxChars   int
+	Nav        *noteNav
 }
 
 // classChoice is one class of the form: its radio, the reason codes it
@@ -98,6 +99,7 @@ func (h *Handler) classifyPagePost(c *gin.Context) {
 		return
 	}
 	f := readClassifyForm(c, v)
+	nav := h.navBefore(c, navClassify)
 	n, err := h.app.Classify(c.Request.Context(), currentUser(c), c.Param("id"), f.in)
 	var fe apperr.Fields
 	if errors.As(err, &fe) {
@@ -114,7 +116,7 @@ func (h *Handler) classifyPagePost(c *gin.Context) {
 		return
 	}
 	h.flash(c, refOrTitle(n)+" was classified "+n.Decision.Class+". Participants see the decision once you publish results.")
-	redirect(c, "/committee/notes/"+n.ID)
+	redirect(c, afterAction(nav, "/committee/notes/"+n.ID))
 }
 
 // showClassify renders the form: from the note when f is nil, else with what was typed.
@@ -149,7 +151,7 @@ func (h *Handler) showClassify(c *gin.Context, status int, f *classifyForm, errs
 	p := &classifyPage{Layout: Layout{Title: "Classify note " + refOrTitle(n)}, Note: n, Call: call, Owner: v.Owner,
 		Answers: committeeAnswers(n, call, v), Score: n.Score, Suggestion: app.SuggestionExplained(n, call),
 		BelowMin: app.ReviewsOf(n) < call.MinReviews, In: f.in, Others: others, Errors: errs,
-		MinChars: app.MinRationale, MaxChars: app.MaxRationale}
+		MinChars: app.MinRationale, MaxChars: app.MaxRationale, Nav: h.noteNavFor(c, n, call, navClassify)}
 	for _, o := range enum.Classes {
 		ch := classChoice{Value: o.Value, Label: o.Label, Reasons: app.ReasonsFor(o.Value), Code: f.codes[o.Value],
 			Rationale: app.RationaleTemplate[o.Value], Suggested: n.Score != nil && n.Score.SuggestedClass == o.Value}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,6 +38,7 @@ type committeeNotePage struct {
 	Errors      map[string]string
 	History     []historyItem
 	Actions     []actionLink
+	Nav         *noteNav
 }
 
 // actionLink is one action the viewer may take now.
@@ -59,9 +61,16 @@ func (h *Handler) showCommitteeNote(c *gin.Context, status int, text string, err
 	v := noteView(n, call, u, owner)
 	p := &committeeNotePage{Layout: Layout{Title: "Note " + refOrTitle(n)}, Note: n, Call: call, Owner: v.Owner,
 		Answers: committeeAnswers(n, call, v), Text: text, Errors: errs,
-		History: h.historyView(ctx, u, n, call), Actions: h.noteActions(u, n, call)}
+		History: h.historyView(ctx, u, n, call), Actions: h.noteActions(u, n, call), Nav: h.noteNavFor(c, n, call, navCommittee)}
 	if len(errs) > 0 {
 		p.Title = "Error: " + p.Title
+	}
+	if p.Nav != nil { // the actions keep the dashboard view, so their pages show previous and next too
+		for i, a := range p.Actions {
+			if !a.Warning {
+				p.Actions[i].Href += fromQuery(p.Nav)
+			}
+		}
 	}
 	names := h.userNames(ctx, screenedBy(n), decidedBy(n))
 	if n.Screening != nil {
@@ -104,7 +113,11 @@ func (h *Handler) committeeComment(c *gin.Context) {
 		return
 	}
 	h.flash(c, "Your comment was added to the committee's discussion.")
-	redirect(c, "/committee/notes/"+c.Param("id")+"#discussion")
+	from := ""
+	if f := c.Query("from"); f != "" {
+		from = "?from=" + url.QueryEscape(f)
+	}
+	redirect(c, "/committee/notes/"+c.Param("id")+from+"#discussion")
 }
 
 // noteActions lists what u may do on n now: the workflow's committee events
@@ -218,5 +231,6 @@ func sameDecision(p, d *store.Decision) bool {
 func committeeFuncs() template.FuncMap {
 	return template.FuncMap{"cmState": func(s string) string {
 		return enum.CommitteeStates.Label(s)
-	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone}
+	}, "cmStateTag": func(s string) string { return stateTags[s] }, "cmDay": dayInZone, "navFrom": fromQuery,
+		"clockInZone": clockInZone}
 }

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,8 +14,12 @@ import (
 	"cocreate/internal/store"
 )
 
-// dashboardPerPage is how many notes a dashboard page shows.
+// dashboardPerPage is how many notes a dashboard page shows unless per_page says otherwise.
 const dashboardPerPage = 50
+
+// dashboardPageSizes are the page sizes the dashboard offers, as per_page
+// values; "all" shows every note of the call on one page.
+var dashboardPageSizes = []string{"50", "100", "200", "all"}
 
 // dashboardPage is the committee's dashboard of one call.
 type dashboardPage struct {
@@ -29,6 +35,12 @@ type dashboardPage struct {
 	Next      string
 	Sort      map[string]sortLink
 	SortLabel string
+	PerPage   string            // the per_page value shown now
+	Sizes     []string          // the page sizes offered
+	View      string            // this view's query (filter, order, page size), carried to the note pages as ?from=
+	StateHref map[string]string // each state count's link: this view filtered to that state; "" clears the filter
+	Columns   []dashColumn      // the notes table's columns
+	Rows      template.HTML     // the notes table's rows (dashRows)
 }
 
 // sortLabels name the dashboard's sort columns in the table's caption.
@@ -69,22 +81,38 @@ func (h *Handler) dashboard(c *gin.Context) {
 		p.Q.Sort = "ref"
 	}
 	p.SortLabel = sortLabels[p.Q.Sort]
+	p.PerPage, p.Sizes = perPageParam(p.Q.PerPage), dashboardPageSizes
 	q = p.Q
 	if p.Data, err = h.app.Dashboard(ctx, u, call, q); err != nil {
 		h.fail(c, err)
 		return
 	}
 	if n := len(p.Data.Rows); n > 0 {
-		p.From = (q.Page-1)*q.PerPage + 1
+		p.From = 1
+		if q.PerPage > 0 {
+			p.From = (q.Page-1)*q.PerPage + 1
+		}
 		p.To = p.From + n - 1
 	}
-	p.Pages = (p.Data.Total + q.PerPage - 1) / q.PerPage
+	p.Pages = 1
+	if q.PerPage > 0 {
+		p.Pages = max(1, (p.Data.Total+q.PerPage-1)/q.PerPage)
+	}
 	if q.Page > 1 {
 		p.Prev = dashboardURL(call, q, q.Sort, q.Desc, q.Page-1)
 	}
 	if q.Page < p.Pages {
 		p.Next = dashboardURL(call, q, q.Sort, q.Desc, q.Page+1)
 	}
+	p.View = strings.TrimPrefix(dashboardURL(call, q, q.Sort, q.Desc, 1), "/committee?")
+	p.StateHref = map[string]string{}
+	for _, sc := range append(p.Data.Counts, app.StateCount{}) {
+		fq := q
+		fq.State = sc.State
+		p.StateHref[sc.State] = dashboardURL(call, fq, q.Sort, q.Desc, 1)
+	}
+	p.Columns = dashColumns
+	p.Rows = dashRows(p.Data.Rows, &dashRowsCtx{call: call, user: u, chair: u.Has("chair"), from: fromAttr(p.View)})
 	p.Sort = map[string]sortLink{}
 	for _, k := range app.DashboardSorts {
 		l := sortLink{Href: dashboardURL(call, q, k, false, 1)}
@@ -104,9 +132,32 @@ func (h *Handler) dashboard(c *gin.Context) {
 // dashboardQuery reads the filters, sort and page; unknown values are
 // ignored (a bookmarked view stays usable), a malformed page is a 400.
 func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
-	q := app.DashboardQuery{State: c.Query("state"), PolicyArea: c.Query("area"), Class: c.Query("class"),
-		Flagged: c.Query("flagged") == "yes", Text: c.Query("q"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+	q := dashboardQueryFrom(c.Request.URL.Query())
+	page, err := pageParam(c)
+	if err != nil {
+		return q, err
+	}
+	if q.PerPage > 0 {
+		q.Page = page
+	}
+	return q, nil
+}
+
+// dashboardQueryFrom reads the filters, sort and page size of v, page 1;
+// unknown values are ignored.
+func dashboardQueryFrom(v url.Values) app.DashboardQuery {
+	q := app.DashboardQuery{State: v.Get("state"), PolicyArea: v.Get("area"), Class: v.Get("class"),
+		Flagged: v.Get("flagged") == "yes", Text: v.Get("q"), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc",
 		Page: 1, PerPage: dashboardPerPage}
+	if sortLabels[q.Sort] == "" {
+		q.Sort = "ref"
+	}
+	switch pp := v.Get("per_page"); pp {
+	case "all":
+		q.PerPage = 0
+	case "100", "200":
+		q.PerPage, _ = strconv.Atoi(pp)
+	}
 	if !enum.States.Has(q.State) {
 		q.State = ""
 	}
@@ -116,12 +167,7 @@ func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
 	if q.Class != "A" && q.Class != "B" && q.Class != "D" {
 		q.Class = ""
 	}
-	page, err := pageParam(c)
-	if err != nil {
-		return q, err
-	}
-	q.Page = page
-	return q, nil
+	return q
 }
 
 // dashboardURL is the dashboard with q's filters, sorted by sort, at page.
@@ -136,6 +182,9 @@ func dashboardURL(call *store.Call, q app.DashboardQuery, sort string, desc bool
 	if q.Flagged {
 		v.Set("flagged", "yes")
 	}
+	if s := perPageParam(q.PerPage); s != "50" {
+		v.Set("per_page", s)
+	}
 	if sort != "" && sort != "ref" {
 		v.Set("sort", sort)
 	}
@@ -146,4 +195,12 @@ func dashboardURL(call *store.Call, q app.DashboardQuery, sort string, desc bool
 		v.Set("page", strconv.Itoa(page))
 	}
 	return "/committee?" + v.Encode()
+}
+
+// perPageParam is the per_page value of a page size: "all" for 0.
+func perPageParam(n int) string {
+	if n == 0 {
+		return "all"
+	}
+	return strconv.Itoa(n)
 }

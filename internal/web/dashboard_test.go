@@ -63,7 +63,7 @@ func seedDashboard(t *testing.T, w *reviewWorld, n int, r *store.User) []*store.
 	return out
 }
 
-var rowRefRe = regexp.MustCompile(`<td><a href="/committee/notes/[0-9a-f]+">([^<]+)</a></td>`)
+var rowRefRe = regexp.MustCompile(`<td><a href="/committee/notes/[0-9a-f]+(?:\?from=[^"]*)?">([^<]+)</a></td>`)
 
 // refs are the references of the dashboard's rows, in order.
 func refs(p htmlPage) []string {
@@ -180,7 +180,7 @@ func TestDashboardFollowsChangesAndHidesScoresFromReviewers(t *testing.T) {
 	if strings.Contains(p.Body, ">99.0<") || strings.Contains(p.Body, ">29.0<") || !strings.Contains(p.Body, ">6.0<") {
 		t.Error("the reviewer sees scores of notes she has not reviewed, or not her own")
 	}
-	if !strings.Contains(p.Body, `href="/notes/`+seeded[6].ID+`/review"`) {
+	if !strings.Contains(p.Body, `href="/notes/`+seeded[6].ID+`/review?from=`) {
 		t.Error("no link to score a note assigned to the reviewer")
 	}
 	part := w.ts.browser()

@@ -495,3 +495,57 @@ func TestFormsRefuseHostileInput(t *testing.T) {
 		t.Fatalf("the data changed:\n%s", firstDiff(before, after))
 	}
 }
+
+// Issue 13 (the committee's throughput): the dashboard view carried in
+// ?from=, the page size, and the screening form's checklist control and
+// opening time. Hostile values are ignored or answered beside the field,
+// never a 500, never a record.
+func TestCommitteeThroughputInputsAreHarmless(t *testing.T) {
+	w := newHostileWorld(t)
+	b := w.ts.browser()
+	b.signIn(w.chair.Email, "a long enough password")
+	csrf := b.csrf("/committee?call=" + w.call.Slug)
+	huge := strings.Repeat("x", 1_000_000)
+	for name, from := range map[string]string{
+		"script":                   `call=open-gov-2026&q="><script>alert(1)</script>`,
+		"another call":             "call=other-call",
+		"an operator key":          "call=open-gov-2026&$where=1&state[$ne]=x",
+		"not a query":              "%zz%%",
+		"invalid UTF-8":            "call=open-gov-2026&q=\xff\xfe",
+		"huge":                     "call=open-gov-2026&q=" + huge,
+		"a sort that is not known": "call=open-gov-2026&sort=$natural&per_page=-1",
+	} {
+		for _, path := range []string{"/committee/notes/" + w.scr.ID, "/notes/" + w.scr.ID + "/classify", "/notes/" + w.sub.ID + "/screen"} {
+			p := b.get(path + "?from=" + url.QueryEscape(from))
+			if p.Status != 200 || strings.Contains(p.Body, "<script>alert") {
+				t.Errorf("%s with from %s: %d", path, name, p.Status)
+			}
+		}
+	}
+	for _, q := range []string{"per_page=all&page=999999", "per_page=%24gt", "per_page=" + huge[:5000], "per_page=200&page=abc"} {
+		if p := b.get("/committee?call=" + w.call.Slug + "&" + q); p.Status >= 500 {
+			t.Errorf("dashboard ?%.40s: %d", q, p.Status)
+		}
+	}
+	before := w.snapshot(t)
+	post := func(name string, form url.Values, want int, beside string) {
+		t.Helper()
+		form.Set("csrf_token", csrf)
+		form.Set("version", fmt.Sprint(w.sub.Version))
+		p := b.post("/notes/"+w.sub.ID+"/screen", form)
+		if p.Status != want || (beside != "" && !strings.Contains(p.Body, `id="`+beside+`-error"`)) || strings.Contains(p.Body, "<script>alert") {
+			t.Errorf("%s: %d, want %d with an error beside %q", name, p.Status, want, beside)
+		}
+	}
+	post("items as an operator", url.Values{"items[$ne]": {"x"}}, 422, "items")
+	post("items unknown", url.Values{"items": {`"><script>alert(1)</script>`}}, 422, "items")
+	post("items huge", url.Values{"items": {huge}}, 422, "items")
+	post("some with a forged item", url.Values{"items": {"some"}, "checklist.$where": {"fail"}}, 422, "items")
+	post("opened_at garbage", url.Values{"items": {"some"}, "checklist.verifiable": {"fail"}, "opened_at": {"2026-99-99T&lt;" + huge[:1000]}}, 422, "outcome")
+	post("a comment on a forged item", url.Values{"items": {"all"}, "item_comments.$set": {"x"}, "duplicate_of": {w.foreign.ID}}, 422, "duplicate_of")
+	post("invalid UTF-8 in a comment", url.Values{"items": {"some"}, "checklist.plan_period": {"fail"}, "outcome": {"fail"},
+		"item_comments.plan_period": {"caf\xe9 \xff"}}, 400, "")
+	if after := w.snapshot(t); after != before {
+		t.Fatalf("the data changed:\n%s", firstDiff(before, after))
+	}
+}

@@ -24,6 +24,7 @@ type reviewFormPage struct {
 	Comment  string
 	Errors   map[string]string
 	Keys     []string // error keys in form order, for the summary
+	Nav      *noteNav
 }
 
 // criterionLevels is one criterion of the form with its levels and the chosen one ("" for none).
@@ -82,6 +83,7 @@ func (h *Handler) reviewFormPost(c *gin.Context) {
 		}
 		in.Scores[cr.Key] = n
 	}
+	nav := h.noteNavFor(c, sc.Note, sc.Call, navReview)
 	if len(bad) == 0 {
 		_, err = h.app.SaveReview(ctx, u, sc.Note.ID, in)
 	} else {
@@ -98,17 +100,17 @@ func (h *Handler) reviewFormPost(c *gin.Context) {
 	}
 	if in.Submit || (sc.Review != nil && sc.Review.State == "submitted") {
 		h.flash(c, "Your review of "+refOrTitle(sc.Note)+" was submitted. You can revise it until the note is classified.")
-		redirect(c, "/committee/reviews?call="+sc.Call.Slug)
+		redirect(c, afterAction(nav, "/committee/reviews?call="+sc.Call.Slug))
 		return
 	}
 	h.flash(c, "Your draft was saved. It does not count until you submit it.")
-	redirect(c, "/notes/"+sc.Note.ID+"/review")
+	redirect(c, "/notes/"+sc.Note.ID+"/review"+fromQuery(nav))
 }
 
 func (h *Handler) renderReviewForm(c *gin.Context, status int, sc *app.Scoring, chosen map[string]string, comment string, errs map[string]string) {
 	v := noteView(sc.Note, sc.Call, currentUser(c), sc.Owner)
 	p := &reviewFormPage{Layout: Layout{Title: "Score note " + refOrTitle(sc.Note)}, S: sc, Owner: v.Owner,
-		Answers: committeeAnswers(sc.Note, sc.Call, v), Comment: comment, Errors: errs}
+		Answers: committeeAnswers(sc.Note, sc.Call, v), Comment: comment, Errors: errs, Nav: h.noteNavFor(c, sc.Note, sc.Call, navReview)}
 	for _, cr := range sc.Call.Criteria {
 		cl := criterionLevels{Key: cr.Key, Label: cr.Label, Weight: cr.Weight, Chosen: chosen[cr.Key]}
 		for i, a := range review.Anchors(cr.Key) {

@@ -3,8 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,6 +32,13 @@ type screenPage struct {
 	ErrorKeys []string
 	Today     string
 	Failed    []screenItem // for the confirmation page
+	Nav       *noteNav
+	// ItemsChoice is the checklist control: itemsAll, itemsSome or "" before an answer.
+	ItemsChoice string
+	OpenedAt    string       // when the screener opened the form (RFC 3339), posted back with it
+	Stale       string       // after a refused save: what changed since the screener opened the note
+	GoOn        bool         // after a refused save: the note can still be screened, on top of the new version
+	Openers     []app.Opener // other members who opened the form in the last half hour
 }
 
 // screenItem is one checklist item on the form.
@@ -41,13 +49,20 @@ type screenItem struct {
 }
 
 // screenPageGet shows the screening form.
+// Opening it is recorded, for the queue to show who has the note open.
 func (h *Handler) screenPageGet(c *gin.Context) {
-	h.showScreen(c, http.StatusOK, nil, nil)
+	p, ok := h.screenPageFor(c, nil, nil)
+	if !ok {
+		return
+	}
+	h.app.RecordScreenOpening(c.Request.Context(), currentUser(c), p.Note)
+	h.render(c, http.StatusOK, "screen_note", p)
 }
 
 // screenPagePost screens the note from the form; a fail is confirmed first.
+// The outcome is derived from the checklist where it can be (deriveOutcome).
 func (h *Handler) screenPagePost(c *gin.Context) {
-	in, err := screenFromForm(c)
+	f, err := screenFromForm(c)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -56,39 +71,83 @@ func (h *Handler) screenPagePost(c *gin.Context) {
 	u := currentUser(c)
 	id := c.Param("id")
 	if c.PostForm("change") != "" {
-		h.showScreen(c, http.StatusOK, &in, nil)
+		h.showScreen(c, http.StatusOK, &f.in, nil, f.openedAt)
 		return
 	}
-	if in.Outcome == app.OutcomeFail && c.PostForm("confirm") != "yes" {
-		if err := h.app.CheckScreen(ctx, u, id, in); err != nil {
-			h.screenFailed(c, in, err)
+	n, call, owner, err := h.app.CommitteeNote(ctx, u, id)
+	if err == nil {
+		err = app.MayScreen(u, n, owner)
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	allowed := h.screenOutcomes(u, n, call)
+	nav := h.noteNavFor(c, n, call, navScreen)
+	f.in.Outcome = deriveOutcome(f, allowed)
+	if errs := checklistErrors(f, allowed); errs != nil {
+		// Report the rest of the form with it, from a dry run of the rules.
+		if err := h.app.CheckScreen(ctx, u, id, f.in); err != nil {
+			var fe apperr.Fields
+			if !errors.As(err, &fe) {
+				h.screenFailed(c, f, err)
+				return
+			}
+			for k, m := range fe {
+				if !strings.HasPrefix(k, "checklist.") && (k != "outcome" || (f.items == itemsSome && f.in.Outcome == "")) {
+					errs[k] = m
+				}
+			}
+		}
+		h.showScreen(c, http.StatusUnprocessableEntity, &f.in, errs, f.openedAt)
+		return
+	}
+	if f.in.Outcome == app.OutcomeFail && c.PostForm("confirm") != "yes" {
+		if err := h.app.CheckScreen(ctx, u, id, f.in); err != nil {
+			h.screenFailed(c, f, err)
 			return
 		}
-		h.showScreenConfirm(c, in)
+		h.showScreenConfirm(c, f)
 		return
 	}
-	n, err := h.app.Screen(ctx, u, id, in)
+	n, err = h.app.Screen(ctx, u, id, f.in)
 	if err != nil {
-		h.screenFailed(c, in, err)
+		h.screenFailed(c, f, err)
 		return
 	}
-	h.flash(c, screenedMessage(n, in.Outcome))
-	call, err := h.app.CallByID(ctx, n.CallID)
-	if err != nil {
-		redirect(c, "/committee/notes/"+n.ID)
-		return
-	}
-	redirect(c, "/committee/screening?call="+call.Slug)
+	h.flash(c, screenedMessage(n, f.in.Outcome))
+	redirect(c, afterAction(nav, "/committee/screening?call="+call.Slug))
 }
 
-// screenFailed re-renders the form with field errors and what was typed, or answers another error.
-func (h *Handler) screenFailed(c *gin.Context, in app.ScreenInput, err error) {
-	var fe apperr.Fields
-	if errors.As(err, &fe) {
-		h.showScreen(c, http.StatusUnprocessableEntity, &in, fe)
-		return
+// screenOutcomes are the outcomes u may record on n now.
+func (h *Handler) screenOutcomes(u *store.User, n *store.Note, call *store.Call) []string {
+	var out []string
+	for _, e := range h.app.CommitteeActions(u, n, call) {
+		switch e {
+		case workflow.ScreenPass:
+			out = append(out, app.OutcomePass)
+		case workflow.ScreenReturn:
+			out = append(out, app.OutcomeReturn)
+		case workflow.ScreenFail:
+			out = append(out, app.OutcomeFail)
+		}
 	}
-	h.fail(c, err)
+	return out
+}
+
+// screenFailed re-renders the form with field errors and what was typed,
+// gives the form back over the new version when the note changed meanwhile
+// (screenStale), or answers another error.
+func (h *Handler) screenFailed(c *gin.Context, f screenPost, err error) {
+	var fe apperr.Fields
+	switch {
+	case errors.As(err, &fe):
+		h.showScreen(c, http.StatusUnprocessableEntity, &f.in, fe, f.openedAt)
+	case errors.Is(err, apperr.ErrStaleVersion) || errors.Is(err, workflow.ErrInvalidTransition):
+		h.screenStale(c, f)
+	default:
+		h.fail(c, err)
+	}
 }
 
 func screenedMessage(n *store.Note, outcome string) string {
@@ -102,36 +161,15 @@ func screenedMessage(n *store.Note, outcome string) string {
 	return name + " failed screening and is not eligible."
 }
 
-// screenFromForm reads the screening form. A checklist item left unanswered
-// stays out of the checklist, so the rules report it beside the item.
-func screenFromForm(c *gin.Context) (app.ScreenInput, error) {
-	in := app.ScreenInput{Outcome: c.PostForm("outcome"), Comment: c.PostForm("comment"),
-		Instructions: c.PostForm("instructions"), ReviseBy: strings.TrimSpace(c.PostForm("revise_by")),
-		DuplicateOf: c.PostForm("duplicate_of"), Checklist: map[string]bool{}, ItemComments: map[string]string{}}
-	v, err := strconv.Atoi(c.PostForm("version"))
-	if err != nil {
-		return in, badRequest("The form has lost the note's version: reload the page.")
-	}
-	in.Version = v
-	for _, o := range enum.Checklist {
-		switch c.PostForm(app.ChecklistField(o.Value)) {
-		case "pass":
-			in.Checklist[o.Value] = true
-		case "fail":
-			in.Checklist[o.Value] = false
-		}
-		if t := c.PostForm(app.ItemCommentField(o.Value)); t != "" {
-			in.ItemComments[o.Value] = t
-		}
-	}
-	return in, nil
-}
-
-// showScreen renders the form: from the note when in is nil, else with what was typed.
-func (h *Handler) showScreen(c *gin.Context, status int, in *app.ScreenInput, errs map[string]string) {
+// showScreen renders the form: from the note when in is nil, else with what
+// was typed; openedAt is when the screener first opened it ("" for now).
+func (h *Handler) showScreen(c *gin.Context, status int, in *app.ScreenInput, errs map[string]string, openedAt string) {
 	p, ok := h.screenPageFor(c, in, errs)
 	if !ok {
 		return
+	}
+	if openedAt != "" {
+		p.OpenedAt = openedAt
 	}
 	h.render(c, status, "screen_note", p)
 }
@@ -148,16 +186,11 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 		h.fail(c, err)
 		return nil, false
 	}
-	var outcomes []string
-	for _, e := range h.app.CommitteeActions(u, n, call) {
-		switch e {
-		case workflow.ScreenPass:
-			outcomes = append(outcomes, app.OutcomePass)
-		case workflow.ScreenReturn:
-			outcomes = append(outcomes, app.OutcomeReturn)
-		case workflow.ScreenFail:
-			outcomes = append(outcomes, app.OutcomeFail)
-		}
+	outcomes := h.screenOutcomes(u, n, call)
+	opening, err := h.app.OthersOpening(ctx, u, n)
+	if err != nil {
+		h.fail(c, err)
+		return nil, false
 	}
 	if len(outcomes) == 0 && in == nil {
 		s := workflow.State(n.State)
@@ -175,7 +208,11 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 	v := noteView(n, call, u, owner)
 	p := &screenPage{Layout: Layout{Title: "Screen note " + refOrTitle(n)}, Note: n, Call: call, Owner: v.Owner,
 		Answers: committeeAnswers(n, call, v), In: *in, Outcomes: outcomes, Others: others, Errors: errs,
-		Today: h.now().In(call.Location()).Format("2006-01-02")}
+		Today: h.now().In(call.Location()).Format("2006-01-02"), Nav: h.noteNavFor(c, n, call, navScreen),
+		ItemsChoice: itemsChoice(in), OpenedAt: h.now().UTC().Format(time.RFC3339Nano), Openers: opening}
+	if len(outcomes) > 0 && !slices.Contains(outcomes, app.OutcomePass) {
+		p.ItemsChoice = itemsSome // only a fail is left: the items that fail are the reasons
+	}
 	for i, o := range enum.Checklist {
 		it := screenItem{N: i + 1, Key: o.Value, Label: o.Label, Comment: in.ItemComments[o.Value]}
 		if ok, set := in.Checklist[o.Value]; set {
@@ -188,20 +225,24 @@ func (h *Handler) screenPageFor(c *gin.Context, in *app.ScreenInput, errs map[st
 	}
 	if len(errs) > 0 {
 		p.Title = "Error: " + p.Title
+		keys := []string{"items"}
 		for _, o := range enum.Checklist {
-			p.ErrorKeys = append(p.ErrorKeys, app.ChecklistField(o.Value), app.ItemCommentField(o.Value))
+			keys = append(keys, app.ChecklistField(o.Value), app.ItemCommentField(o.Value))
 		}
-		p.ErrorKeys = append(p.ErrorKeys, "outcome", "instructions", "revise_by", "duplicate_of", "comment")
-		p.ErrorKeys = presentKeys(p.ErrorKeys, errs)
+		keys = append(keys, "outcome", "instructions", "revise_by", "duplicate_of", "comment")
+		p.ErrorKeys = presentKeys(keys, errs)
 	}
 	return p, true
 }
 
 // showScreenConfirm asks once before failing a note, saying what will happen.
-func (h *Handler) showScreenConfirm(c *gin.Context, in app.ScreenInput) {
-	p, ok := h.screenPageFor(c, &in, nil)
+func (h *Handler) showScreenConfirm(c *gin.Context, f screenPost) {
+	p, ok := h.screenPageFor(c, &f.in, nil)
 	if !ok {
 		return
+	}
+	if f.openedAt != "" {
+		p.OpenedAt = f.openedAt
 	}
 	p.Title = "Fail note " + refOrTitle(p.Note) + "?"
 	h.render(c, http.StatusOK, "screen_confirm", p)

@@ -399,3 +399,76 @@
     init();
   }
 })(typeof window !== 'undefined' ? window : null);
+
+/*
+ * Screening form (form[data-screening]): catches a contradiction before
+ * submit and says so beside the field, as the server would. "Some items
+ * fail" with no item ticked, or failing items with neither return nor fail
+ * chosen (when both are offered), keep the form from being sent; the
+ * message goes in #items-js-error or #outcome-js-error and focus moves to
+ * the field. Without this script the server answers the same errors.
+ */
+(function (root) {
+  'use strict';
+  if (!root || !root.document) {
+    return;
+  }
+  var doc = root.document;
+
+  function say(form, id, text) {
+    var el = form.querySelector('#' + id);
+    if (!el) {
+      return false;
+    }
+    el.textContent = text;
+    el.hidden = !text;
+    return !!text;
+  }
+
+  function check(form) {
+    var some = form.querySelector('#items-some:checked') || form.classList.contains('only-fail');
+    var all = form.querySelector('#items-all:checked');
+    var ticked = form.querySelectorAll('input.item-fails:checked').length;
+    var itemsMsg = '';
+    var outcomeMsg = '';
+    if (!some && !all) {
+      itemsMsg = 'Choose “All eight items pass”, or “Some items fail” and tick the items that fail';
+    } else if (some && ticked === 0) {
+      itemsMsg = 'You chose “Some items fail”: tick the items that fail, or choose “All eight items pass”';
+    } else if (some && form.querySelector('#outcome-return') && !form.querySelector('input[name="outcome"]:checked')) {
+      outcomeMsg = 'Choose whether the failed items return the note for revision or fail it';
+    }
+    say(form, 'items-js-error', itemsMsg);
+    say(form, 'outcome-js-error', outcomeMsg);
+    return itemsMsg ? 'items' : (outcomeMsg ? 'outcome' : '');
+  }
+
+  function init() {
+    var forms = doc.querySelectorAll('form[data-screening]');
+    for (var i = 0; i < forms.length; i++) {
+      (function (form) {
+        form.addEventListener('submit', function (event) {
+          var bad = check(form);
+          if (bad) {
+            event.preventDefault();
+            var field = form.querySelector('#' + bad + ' input');
+            if (field) {
+              field.focus();
+            }
+          }
+        });
+        form.addEventListener('change', function () {
+          if (!form.querySelector('#items-js-error').hidden || !(form.querySelector('#outcome-js-error') || {hidden: true}).hidden) {
+            check(form);
+          }
+        });
+      })(forms[i]);
+    }
+  }
+
+  if (doc.readyState === 'loading') {
+    doc.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})(typeof window !== 'undefined' ? window : null);
