@@ -39,7 +39,8 @@ func (h *Handler) myNotesPage(c *gin.Context) {
 	p := &myNotesPage{Layout: Layout{Title: "My notes"}}
 	for _, call := range calls {
 		byID[call.ID] = call
-		if call.Status(h.now()) == workflow.CallOpen {
+		// Only a participant may start a note: offer it to no one else.
+		if call.Status(h.now()) == workflow.CallOpen && u.Has("participant") {
 			p.Open = append(p.Open, call)
 		}
 	}
