@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -121,6 +123,7 @@ type pageCheck struct {
 	con   *console
 	axe   string
 	phone bool
+	noJS  bool // the tab runs with page scripts off
 	seen  int
 }
 
@@ -142,19 +145,40 @@ func (c *pageCheck) problems() []string {
 			out = append(out, fmt.Sprintf("the page is %d px wide on a %d px screen; widest: %s", o.Width, o.Viewport, o.Culprit))
 		}
 	}
-	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool]("typeof axe === 'object' || (function(){"+c.axe+"\n;return true})()")); err != nil {
-		out = append(out, "inject axe-core: "+err.Error())
-	} else if vs, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise)); err != nil {
-		out = append(out, "run axe-core: "+err.Error())
-	} else {
-		for _, v := range vs {
-			out = append(out, fmt.Sprintf("axe %s %s: %s; at %s", v.Impact, v.ID, v.Help, strings.Join(v.Nodes, "; ")))
+	out = append(out, c.axeProblems()...)
+	return append(out, c.con.take()...)
+}
+
+// axeProblems runs axe-core on the page. With the page's scripts switched
+// off axe's own timers would never fire, so scripts go on for the check and
+// off again: the page's scripts, skipped when it loaded, stay skipped.
+func (c *pageCheck) axeProblems() []string {
+	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	defer cancel()
+	if c.noJS {
+		if err := scriptsOff(ctx, false); err != nil {
+			return []string{"switch scripts on for axe-core: " + err.Error()}
 		}
+		defer scriptsOff(c.ctx, true)
 	}
-	for _, e := range c.con.take() {
-		out = append(out, e)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("typeof axe === 'object' || (function(){"+c.axe+"\n;return true})()")); err != nil {
+		return []string{"inject axe-core: " + err.Error()}
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return []string{"run axe-core: " + err.Error()}
+	}
+	var out []string
+	for _, v := range vs {
+		out = append(out, fmt.Sprintf("axe %s %s: %s; at %s", v.Impact, v.ID, v.Help, strings.Join(v.Nodes, "; ")))
 	}
 	return out
+}
+
+// scriptsOff switches the tab's page scripts off (or on).
+func scriptsOff(ctx context.Context, off bool) error {
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+	return err
 }
 
 // check checks the current page; where names it in the errors.

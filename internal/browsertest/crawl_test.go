@@ -204,3 +204,25 @@ func documentStatus(t *testing.T, ctx context.Context) int {
 	t.Helper()
 	return run(t, ctx, chromedp.Evaluate[int](`(performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0`))
 }
+
+// TestDashboardShowsEveryColumnOnADesktop opens the committee dashboard
+// 1280 px wide: its table of notes fits, with no column cut off behind a
+// scroll bar.
+func TestDashboardShowsEveryColumnOnADesktop(t *testing.T) {
+	s := demoSite(t)
+	ctx := browser(t)
+	do(t, ctx, chromedp.EmulateViewport(1280, 800))
+	s.signInAs(ctx, "coordinator@demo.example", demo.Password)
+	load(t, ctx, s.url+"/committee?call="+demo.Slug)
+	type fit struct{ Table, Box, Cols int }
+	f := run(t, ctx, chromedp.Evaluate[fit](`(() => {
+	  const t = document.querySelector('table.dashboard'), box = t.closest('.table-wrap') || t.parentElement;
+	  return {table: Math.ceil(t.getBoundingClientRect().width), box: box.clientWidth, cols: t.querySelectorAll('thead th').length};
+	})()`))
+	if f.Cols < 10 {
+		t.Fatalf("the dashboard has %d columns: the page changed, update the test", f.Cols)
+	}
+	if f.Table > f.Box {
+		t.Errorf("at 1280 px the dashboard's table is %d px wide in a %d px box: its last columns are cut off", f.Table, f.Box)
+	}
+}
