@@ -106,6 +106,10 @@ const overflowScript = `(() => {
   return {width: sw, viewport: vw, culprit: name};
 })()`
 
+// maxHeader is the height of a one-line header on a phone: a 44 px tap
+// target, its padding and the header's border.
+const maxHeader = 80
+
 // overflow is what overflowScript reports.
 type overflow struct {
 	Width    int    `json:"width"`
@@ -143,6 +147,10 @@ func (c *pageCheck) problems() []string {
 			out = append(out, "measure the page's width: "+err.Error())
 		case o.Width > o.Viewport:
 			out = append(out, fmt.Sprintf("the page is %d px wide on a %d px screen; widest: %s", o.Width, o.Viewport, o.Culprit))
+		}
+		// The header is one line on a phone: the name and the Menu button.
+		if h, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`Math.round((document.querySelector('.site-header') || document.body).getBoundingClientRect().height)`)); err == nil && h > maxHeader {
+			out = append(out, fmt.Sprintf("the page's header is %d px high on a phone, more than one line (%d px)", h, maxHeader))
 		}
 	}
 	out = append(out, c.axeProblems()...)
