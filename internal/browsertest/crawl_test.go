@@ -109,7 +109,10 @@ func TestEveryPageOnAPhone(t *testing.T) {
 	slug := demo.Slug
 	roles := []crawlRole{
 		{"anonymous", "", []string{"/", "/calls", "/calls/" + slug, "/calls/" + slug + "/repository", "/login", "/register", "/no-such-page"}},
-		{"participant", "dalia.flowers@demo.example", []string{"/", "/notes", "/calls/" + slug + "/notes/new", "/calls/" + slug}},
+		// Between them, the participants' notes are in every state the demo has.
+		{"participant", "dalia.flowers@demo.example", notesOf(t, s, "dalia.flowers@demo.example", "/", "/notes", "/calls/"+slug+"/notes/new", "/calls/"+slug)},
+		{"participant with a note not eligible", "jerome.gillett@demo.example", notesOf(t, s, "jerome.gillett@demo.example", "/", "/notes")},
+		{"participant with a withdrawn note", "patrick.usher@demo.example", notesOf(t, s, "patrick.usher@demo.example", "/notes")},
 		{"reviewer", "kareem.tillett@demo.example", []string{"/", "/committee", "/committee/screening", "/committee/reviews", "/committee/reviews/upload"}},
 		{"chair", "chair@demo.example", []string{"/", "/committee", "/committee/classify?call=" + slug, "/committee/publish?call=" + slug}},
 		{"coordinator", "coordinator@demo.example", []string{"/", "/admin/calls", "/admin/calls/new", "/admin/calls/" + s.call.ID + "/edit",
@@ -119,6 +122,25 @@ func TestEveryPageOnAPhone(t *testing.T) {
 	for _, r := range roles {
 		t.Run(r.name, func(t *testing.T) { crawl(t, s, r) })
 	}
+}
+
+// notesOf is pages followed by the page of each of email's notes, so that
+// every state of the participant's notes is visited whatever the limits.
+func notesOf(t *testing.T, s *site, email string, pages ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.app.Store.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.app.MyNotes(ctx, u, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range items {
+		pages = append(pages, "/notes/"+n.ID)
+	}
+	return pages
 }
 
 // crawl visits r's pages and checks each.
