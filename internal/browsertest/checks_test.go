@@ -2,7 +2,6 @@ package browsertest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -127,7 +126,8 @@ type pageCheck struct {
 	con   *console
 	axe   string
 	phone bool
-	noJS  bool // the tab runs with page scripts off
+	noJS  bool   // the tab runs with page scripts off
+	who   string // whose tab, to tell the screenshots of several tabs apart
 	seen  int
 }
 
@@ -197,19 +197,21 @@ func (c *pageCheck) check(where string) {
 	if len(probs) == 0 {
 		// BROWSER_SCREENSHOTS=all keeps a screenshot of every page checked, to look through.
 		if os.Getenv("BROWSER_SCREENSHOTS") == "all" {
-			screenshot(c.ctx, c.t.Name(), fmt.Sprintf("%02d-%s", c.seen, where))
+			screenshot(c.ctx, c.t.Name(), c.shotName(where))
 		}
 		return
 	}
-	file := screenshot(c.ctx, c.t.Name(), fmt.Sprintf("%02d-%s", c.seen, where))
+	file := screenshot(c.ctx, c.t.Name(), c.shotName(where))
 	if file == "" {
 		file = "(no screenshot could be saved)"
 	}
 	c.t.Errorf("%s: %d problem(s), screenshot %s:\n  %s", where, len(probs), file, strings.Join(probs, "\n  "))
 }
 
-// jsonString quotes s for a script.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+// shotName names the screenshot of the tab's page where.
+func (c *pageCheck) shotName(where string) string {
+	if c.who != "" {
+		return fmt.Sprintf("%s-%02d-%s", c.who, c.seen, where)
+	}
+	return fmt.Sprintf("%02d-%s", c.seen, where)
 }

@@ -94,9 +94,9 @@ type tab struct {
 	c   *pageCheck
 }
 
-// open starts a browser for one person: 1280×900, or 390×844 on a phone,
-// scripts on or off.
-func open(t *testing.T, s *site, phone, noJS bool) *tab {
+// open starts a browser for one person (who names its screenshots):
+// 1280×900, or 390×844 on a phone, scripts on or off.
+func open(t *testing.T, s *site, who string, phone, noJS bool) *tab {
 	t.Helper()
 	ctx := browserFor(t, 3*time.Minute)
 	if phone {
@@ -105,6 +105,7 @@ func open(t *testing.T, s *site, phone, noJS bool) *tab {
 		do(t, ctx, chromedp.EmulateViewport(1280, 900))
 	}
 	c := newPageCheck(t, ctx, phone)
+	c.who = who
 	if noJS {
 		if err := scriptsOff(ctx, true); err != nil {
 			t.Fatal(err)
@@ -179,7 +180,7 @@ var journeyNote = map[string]string{
 
 // journey runs the note's whole life in mode m.
 func journey(t *testing.T, s *site, m journeyMode) {
-	p := open(t, s, m.phone, m.noJS)
+	p := open(t, s, "participant", m.phone, m.noJS)
 
 	// The participant creates an account.
 	email := "marisol@example.org"
@@ -236,10 +237,10 @@ func journey(t *testing.T, s *site, m journeyMode) {
 	p.visit("/notes/" + noteID + "/print")
 
 	// The committee's part runs on a desktop with scripts on in every mode.
-	coord := open(t, s, false, false)
+	coord := open(t, s, "coordinator", false, false)
 	coord.signIn("coordinator@example.org")
 	coord.visit("/admin/calls")
-	rev := open(t, s, false, false)
+	rev := open(t, s, "reviewer", false, false)
 	rev.signIn("reviewer@example.org")
 	rev.visit("/committee/screening")
 	rev.click(`a[href="/notes/`+noteID+`/screen"]`, "screen "+ref)
@@ -270,7 +271,7 @@ func journey(t *testing.T, s *site, m journeyMode) {
 	checkWorkbook(t, book, ref)
 
 	// The chair classifies the note and publishes the results.
-	chair := open(t, s, false, false)
+	chair := open(t, s, "chair", false, false)
 	chair.signIn("chair@example.org")
 	chair.visit("/committee/notes/" + noteID)
 	chair.visit("/notes/" + noteID + "/classify")

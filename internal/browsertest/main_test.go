@@ -2,12 +2,14 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +116,9 @@ func (s *site) draft(u *store.User, f notes.Fields) *store.Note {
 	return n
 }
 
+// tabs numbers the tabs opened, to tell their screenshots apart.
+var tabs atomic.Int64
+
 // browser opens a tab in the package's one Chromium (started on first use)
 // in a browser context of its own: cookies, storage and downloads are the
 // test's alone, as in a fresh profile. The tab closes when the test ends; a
@@ -132,9 +137,10 @@ func browserFor(t *testing.T, limit time.Duration) context.Context {
 		t.Fatalf("open a tab in Chromium: %v", err)
 	}
 	ctx, cancelTimeout := context.WithTimeout(tabCtx, limit)
+	tabNo := tabs.Add(1)
 	t.Cleanup(func() {
 		if t.Failed() && ctx.Err() == nil {
-			if file := screenshot(ctx, t.Name(), "at-failure"); file != "" {
+			if file := screenshot(ctx, t.Name(), fmt.Sprintf("at-failure-tab%d", tabNo)); file != "" {
 				t.Logf("screenshot of the page at the failure: %s", file)
 			}
 		}
