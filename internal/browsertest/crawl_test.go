@@ -18,6 +18,7 @@ import (
 	"cocreate/internal/app"
 	"cocreate/internal/auth"
 	"cocreate/internal/demo"
+	"cocreate/internal/store"
 	"cocreate/internal/testdb"
 	"cocreate/internal/web"
 )
@@ -49,13 +50,58 @@ func demoSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	publishSome(t, a, call)
 	return &site{t: t, url: srv.URL, app: a, call: call}
+}
+
+// publishSome has the demo's chair classify two screened notes, one of
+// them the crawl's first participant's, and publish the results, so the
+// crawl also sees classified notes and published decisions; the other
+// screened notes stay in scoring.
+func publishSome(t *testing.T, a *app.App, call *store.Call) {
+	t.Helper()
+	ctx := context.Background()
+	chair, err := a.Store.UserByEmail(ctx, "coordinator@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dalia, err := a.Store.UserByEmail(ctx, "dalia.flowers@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := a.Store.Summaries(ctx, store.SummaryFilter{CallID: call.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pick []string
+	for _, sm := range sums {
+		if sm.State == "screened" && (sm.Owner == dalia.ID || len(pick) == 0) {
+			pick = append(pick, sm.ID)
+		}
+	}
+	if len(pick) < 2 {
+		t.Fatalf("the demo has %d screened notes to classify, want 2 (one of Dalia Flowers's)", len(pick))
+	}
+	for _, id := range pick[:2] {
+		n, err := a.Store.NoteByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Classify(ctx, chair, id, app.ClassifyInput{Version: n.Version, Class: "A", ReasonCode: "included",
+			Rationale:      "The committee found the problem clear and the milestones dated and checkable.",
+			OverrideReason: "The committee met before the last review was in."}); err != nil {
+			t.Fatalf("classify %s: %v", id, err)
+		}
+	}
+	if _, err := a.Publish(ctx, chair, call.Slug); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // crawlLimit bounds the pages one role's crawl visits; perPattern bounds the
 // pages of one shape (the same path with other ids, the same query keys).
 const (
-	crawlLimit = 45
+	crawlLimit = 60
 	perPattern = 3
 )
 
