@@ -262,6 +262,7 @@ func crawl(t *testing.T, s *site, r crawlRole) {
 	}
 }
 
+// orKnown names where a page was found: the page linking to it, or the list.
 func orKnown(from string) string {
 	if from == "" {
 		return "the list of known pages"

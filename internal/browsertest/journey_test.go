@@ -151,7 +151,7 @@ func (b *tab) set(sel, v string) {
 	do(b.t, b.ctx, chromedp.SetValue(chromedp.CSS(sel), v))
 }
 
-// check ticks the checkbox or radio button sel.
+// tick clicks the checkbox or radio button sel.
 func (b *tab) tick(sel string) {
 	b.t.Helper()
 	do(b.t, b.ctx, chromedp.Click(chromedp.CSS(sel)))
@@ -348,6 +348,7 @@ func (b *tab) download(sel string) string {
 	return filepath.Join(dir, guid)
 }
 
+// ptr points at a copy of v, for the protocol's optional fields.
 func ptr[T any](v T) *T { return &v }
 
 // checkWorkbook opens the downloaded shortlist and looks for the note.
