@@ -73,8 +73,8 @@ type journeyMode struct {
 // counters, submits and reads the receipt; a coordinator assigns a reviewer;
 // the committee member screens and scores; the coordinator downloads the
 // shortlist workbook; the chair classifies and publishes; the participant
-// reads the reasoned response. The participant's part runs again with
-// JavaScript off and on a 390×844 phone.
+// reads the reasoned response. It runs again with the participant's
+// JavaScript off, and with everyone on a 390×844 phone.
 func TestJourneys(t *testing.T) {
 	for _, m := range []journeyMode{{name: "desktop"}, {name: "no JavaScript", noJS: true}, {name: "phone", phone: true}} {
 		t.Run(m.name, func(t *testing.T) {
@@ -236,11 +236,11 @@ func journey(t *testing.T, s *site, m journeyMode) {
 	p.visit("/notes/" + noteID)
 	p.visit("/notes/" + noteID + "/print")
 
-	// The committee's part runs on a desktop with scripts on in every mode.
-	coord := open(t, s, "coordinator", false, false)
+	// The committee works with scripts on; on a phone in the phone journey, on a desktop otherwise.
+	coord := open(t, s, "coordinator", m.phone, false)
 	coord.signIn("coordinator@example.org")
 	coord.visit("/admin/calls")
-	rev := open(t, s, "reviewer", false, false)
+	rev := open(t, s, "reviewer", m.phone, false)
 	rev.signIn("reviewer@example.org")
 	rev.visit("/committee/screening")
 	rev.click(`a[href="/notes/`+noteID+`/screen"]`, "screen "+ref)
@@ -271,7 +271,7 @@ func journey(t *testing.T, s *site, m journeyMode) {
 	checkWorkbook(t, book, ref)
 
 	// The chair classifies the note and publishes the results.
-	chair := open(t, s, "chair", false, false)
+	chair := open(t, s, "chair", m.phone, false)
 	chair.signIn("chair@example.org")
 	chair.visit("/committee/notes/" + noteID)
 	chair.visit("/notes/" + noteID + "/classify")
