@@ -2,12 +2,14 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +24,7 @@ import (
 	"cocreate/internal/web"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
+func TestMain(m *testing.M) { testdb.Main(m, closeBrowser) }
 
 const password = "a long enough password"
 
@@ -114,27 +116,37 @@ func (s *site) draft(u *store.User, f notes.Fields) *store.Note {
 	return n
 }
 
-// browser starts headless Chromium with a fresh profile and returns its context.
+// tabs numbers the tabs opened, to tell their screenshots apart.
+var tabs atomic.Int64
+
+// browser opens a tab in the package's one Chromium (started on first use)
+// in a browser context of its own: cookies, storage and downloads are the
+// test's alone, as in a fresh profile. The tab closes when the test ends; a
+// failed test leaves a screenshot of the tab's last page (see artefact).
 func browser(t *testing.T) context.Context {
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser with a time limit of its own for long tests.
+func browserFor(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+	root := sharedBrowser(t)
+	tabCtx, cancelTab := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(tabCtx, chromedp.Navigate("about:blank")); err != nil {
+		cancelTab()
+		t.Fatalf("open a tab in Chromium: %v", err)
 	}
+	ctx, cancelTimeout := context.WithTimeout(tabCtx, limit)
+	tabNo := tabs.Add(1)
+	t.Cleanup(func() {
+		if t.Failed() && ctx.Err() == nil {
+			if file := screenshot(ctx, t.Name(), fmt.Sprintf("at-failure-tab%d", tabNo)); file != "" {
+				t.Logf("screenshot of the page at the failure: %s", file)
+			}
+		}
+		cancelTimeout()
+		cancelTab()
+	})
 	return ctx
 }
 
@@ -169,10 +181,13 @@ func clickAndLoad[S chromedp.Selectable](t *testing.T, ctx context.Context, sel 
 }
 
 // signIn signs in through the sign-in page.
-func (s *site) signIn(ctx context.Context, email string) {
+func (s *site) signIn(ctx context.Context, email string) { s.signInAs(ctx, email, password) }
+
+// signInAs signs in with pw through the sign-in page.
+func (s *site) signInAs(ctx context.Context, email, pw string) {
 	s.t.Helper()
 	load(s.t, ctx, s.url+"/login")
-	do(s.t, ctx, chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password))
+	do(s.t, ctx, chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), pw))
 	clickAndLoad(s.t, ctx, chromedp.CSS(`form[action="/login"] button[type=submit]`))
 	if loc := run(s.t, ctx, chromedp.Location()); strings.Contains(loc, "/login") {
 		s.t.Fatalf("sign in as %s: still on %s", email, loc)

@@ -33,9 +33,13 @@ var (
 	startErr error
 )
 
-// Main starts the engine, runs the package's tests and stops it. Call it from TestMain.
-func Main(m *testing.M) {
+// Main starts the engine, runs the package's tests and stops it. Call it from
+// TestMain. The after funcs run once the tests are done, before the engine stops.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if server != nil {
 		server.Close()
 	}

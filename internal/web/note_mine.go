@@ -41,7 +41,8 @@ func (h *Handler) myNotesPage(c *gin.Context) {
 	}
 	p := &myNotesPage{Layout: Layout{Title: "My notes"}, Count: len(tasks)}
 	for _, call := range calls {
-		if call.Status(h.now()) == workflow.CallOpen {
+		// Only a participant may start a note: offer it to no one else.
+		if call.Status(h.now()) == workflow.CallOpen && u.Has("participant") {
 			p.Open = append(p.Open, call)
 		}
 	}

@@ -472,3 +472,46 @@
     init();
   }
 })(typeof window !== 'undefined' ? window : null);
+
+/**
+ * Table regions: a .table-wrap[role=region] is focusable (tabindex=0) in the
+ * markup so a keyboard can scroll a table wider than the screen. Where the
+ * table fits, that tab stop leads nowhere: take it out, and put it back when
+ * the window narrows and the table no longer fits.
+ */
+(function (win) {
+  'use strict';
+  if (!win || !win.document) {
+    return;
+  }
+  var doc = win.document;
+
+  function update() {
+    var regions = doc.querySelectorAll('.table-wrap[role="region"]');
+    for (var i = 0; i < regions.length; i++) {
+      var r = regions[i];
+      if (r.scrollWidth > r.clientWidth + 1) {
+        r.setAttribute('tabindex', '0');
+      } else if (r !== doc.activeElement) {
+        r.removeAttribute('tabindex');
+      }
+    }
+  }
+
+  function init() {
+    update();
+    var pending = false;
+    win.addEventListener('resize', function () {
+      if (!pending) {
+        pending = true;
+        win.requestAnimationFrame(function () { pending = false; update(); });
+      }
+    });
+  }
+
+  if (doc.readyState === 'loading') {
+    doc.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})(typeof window !== 'undefined' ? window : null);
