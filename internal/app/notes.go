@@ -231,13 +231,13 @@ func (a *App) ownerFire(ctx context.Context, u *store.User, id string, tr Transi
 func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
 	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Submit, Version: version, Reference: true,
 		Change: store.Change{SubmittedAt: ptr(a.Now().UTC().Truncate(time.Millisecond))},
-		Check:  a.checkSubmit}))
+		Check:  a.submitCheck(ctx)}))
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must
 // pass every submission rule again.
 func (a *App) ResubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit}))
+	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.submitCheck(ctx)}))
 }
 
 // WithdrawNote withdraws the owner's note (draft, submitted, returned or
