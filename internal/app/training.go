@@ -158,12 +158,12 @@ func (a *App) Session(ctx context.Context, sessionID string) (*store.Call, *trai
 // RegisterInterest records the mode (online or in_person) u means to
 // attend the session in.
 func (a *App) RegisterInterest(ctx context.Context, u *store.User, sessionID, mode string) error {
-	if mode != training.ModeOnline && mode != training.ModeInPerson {
-		return apperr.Fields{"mode": `Choose "online" or "in_person"`}
-	}
 	c, _, s, err := a.Session(ctx, sessionID)
 	if err != nil {
 		return err
+	}
+	if mode != training.ModeOnline && mode != training.ModeInPerson {
+		return apperr.Fields{"mode": `Choose "online" or "in_person"`}
 	}
 	return a.Store.SetInterest(ctx, c.ID, s.ID, u.ID, mode)
 }
@@ -330,25 +330,49 @@ type CheckInInput struct {
 
 // CheckIn records whether a participant was present in person at a
 // session (coordinators), and optionally their minutes.
-func (a *App) CheckIn(ctx context.Context, u *store.User, sessionID, userID string, in CheckInInput) error {
+// It returns the participant.
+func (a *App) CheckIn(ctx context.Context, u *store.User, sessionID, userID string, in CheckInInput) (*store.User, error) {
 	if !u.Has("coordinator") {
-		return fmt.Errorf("check in: %w", apperr.ErrForbidden)
+		return nil, fmt.Errorf("check in: %w", apperr.ErrForbidden)
 	}
 	if in.Present == nil {
-		return apperr.Fields{"present": "Say whether the participant was present (true or false)"}
+		return nil, apperr.Fields{"present": "Say whether the participant was present (true or false)"}
 	}
 	if in.Minutes != nil && (*in.Minutes < 0 || *in.Minutes > 24*60) {
-		return apperr.Fields{"minutes": "Minutes must be between 0 and 1440"}
+		return nil, apperr.Fields{"minutes": "Minutes must be between 0 and 1440"}
 	}
 	c, _, s, err := a.Session(ctx, sessionID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := a.Store.UserByID(ctx, userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return a.Store.SetCheckedIn(ctx, c.ID, s.ID, p.ID, *in.Present, in.Minutes)
+	return p, a.Store.SetCheckedIn(ctx, c.ID, s.ID, p.ID, *in.Present, in.Minutes)
+}
+
+// SessionAttendance returns every attendance record of a session
+// (coordinators).
+func (a *App) SessionAttendance(ctx context.Context, u *store.User, sessionID string) ([]training.Attendance, error) {
+	if !u.Has("coordinator") {
+		return nil, fmt.Errorf("session attendance: %w", apperr.ErrForbidden)
+	}
+	c, _, s, err := a.Session(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.Store.AttendanceOfCall(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []training.Attendance
+	for _, by := range all {
+		if at, ok := by[s.ID]; ok {
+			out = append(out, at)
+		}
+	}
+	return out, nil
 }
 
 // RosterRow is one person on a session's check-in page.
@@ -561,11 +585,16 @@ func (a *App) WriteCertificate(w io.Writer, c *store.Call, p *training.Programme
 }
 
 // VerifyURL is the public address of the certificate's verification page.
-func (a *App) VerifyURL(code, base string) string {
+func (a *App) VerifyURL(code, base string) string { return a.PublicURL("/verify/"+code, base) }
+
+// PublicURL is the public address of path: under the service's public
+// address (COCREATE_BASE_URL) when it is set, else under base (the address
+// the request came to).
+func (a *App) PublicURL(path, base string) string {
 	if a.Messages.BaseURL != "" {
-		return a.link("/verify/" + code)
+		return a.link(path)
 	}
-	return strings.TrimRight(base, "/") + "/verify/" + code
+	return strings.TrimRight(base, "/") + path
 }
 
 // VerifyCertificate returns the certificate a code (as typed) names;

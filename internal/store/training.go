@@ -21,8 +21,8 @@ import (
 // in the database as chunks (one document per 1 MiB, _id file:n), so that
 // a backup of the database (the data directory, or mongodump) holds them
 // on both engines.
-func (s *Store) programmes() *mongo.Collection  { return s.db.Collection("programmes") }
-func (s *Store) attendance() *mongo.Collection  { return s.db.Collection("attendance") }
+func (s *Store) programmes() *mongo.Collection   { return s.db.Collection("programmes") }
+func (s *Store) attendance() *mongo.Collection   { return s.db.Collection("attendance") }
 func (s *Store) certificates() *mongo.Collection { return s.db.Collection("certificates") }
 func (s *Store) files() *mongo.Collection        { return s.db.Collection("library_files") }
 func (s *Store) chunks() *mongo.Collection       { return s.db.Collection("library_chunks") }
