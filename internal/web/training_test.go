@@ -1,0 +1,387 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"cocreate/internal/store"
+)
+
+// trainingWorld is an open call with a three-session programme, a
+// coordinator and three participants.
+type trainingWorld struct {
+	ts            *testServer
+	callID, slug  string
+	coord         string
+	sessions      []string
+	ana, ben, cat *store.User
+	anaTok        string
+	benTok        string
+}
+
+func newTrainingWorld(t *testing.T, extra map[string]any) *trainingWorld {
+	t.Helper()
+	ts := newTestServer(t)
+	w := &trainingWorld{ts: ts, slug: "trained-2026"}
+	w.callID = ts.makeCall(w.slug, extra)
+	_, w.coord = ts.user("Cora Coordinator", "Programme", "government", "coordinator")
+	w.ana, w.anaTok = ts.user("Ana Díaz", "Civic Lab", "civil_society")
+	w.ben, w.benTok = ts.user("Ben Okafor", "Youth Net", "civil_society")
+	w.cat, _ = ts.user("Cat Young", "Media House", "media")
+	r := ts.api("PUT", "/api/v1/calls/"+w.callID+"/programme", w.coord, map[string]any{
+		"title": "Open government webinars", "issuers": "The OGP Steering Committee, Belize",
+		"sessions": []map[string]any{
+			{"title": "Overview of open government", "starts_at": "2026-05-05T10:30", "minutes": 90, "venue": "BTEC, Belize City", "online_url": "https://meet.example/1"},
+			{"title": "National action plans", "starts_at": "2026-05-12T10:30", "minutes": 90},
+			{"title": "Co-creation and ambition", "starts_at": "2026-05-19T10:30", "minutes": 90, "min_minutes": 45},
+		}})
+	if r.Status != 200 {
+		t.Fatalf("programme: %d %s", r.Status, r.Raw)
+	}
+	for _, s := range r.obj("programme")["sessions"].([]any) {
+		w.sessions = append(w.sessions, s.(map[string]any)["id"].(string))
+	}
+	return w
+}
+
+// send posts a multipart form with the file field named name.
+func (w *trainingWorld) send(path, token, name string, data []byte, fields map[string]string) apiResp {
+	w.ts.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if data != nil {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", w.ts.srv.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.ts.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := apiResp{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		json.Unmarshal(raw, &out.Body)
+	}
+	return out
+}
+
+func (w *trainingWorld) attendance(i int, csv string, fields map[string]string) apiResp {
+	return w.send("/api/v1/sessions/"+w.sessions[i]+"/attendance", w.coord, "report.csv", []byte(csv), fields)
+}
+
+func TestProgrammeScheduleAndCalendar(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	r := w.ts.api("GET", "/api/v1/calls/"+w.slug+"/programme", "", nil)
+	p := r.obj("programme")
+	ss := p["sessions"].([]any)
+	first := ss[0].(map[string]any)
+	// 10:30 Belize time (UTC-6) is 16:30 UTC.
+	if r.Status != 200 || len(ss) != 3 || first["starts_at"] != "2026-05-05T16:30:00Z" || first["min_minutes"] != 60.0 || ss[2].(map[string]any)["min_minutes"] != 45.0 {
+		t.Fatalf("%d %s", r.Status, r.Raw)
+	}
+	b := w.ts.browser()
+	pg := b.get("/calls/" + w.slug + "/programme")
+	for _, want := range []string{"Overview of open government", "Tuesday 5 May 2026, 10:30 Belize time", "/calls/" + w.slug + "/programme.ics", "/calls/" + w.slug + "/note-template.pdf", "BTEC, Belize City"} {
+		if pg.Status != 200 || !strings.Contains(pg.Body, want) {
+			t.Errorf("programme page lacks %q (%d)", want, pg.Status)
+		}
+	}
+	res, err := http.Get(w.ts.srv.URL + "/calls/" + w.slug + "/programme.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/calendar") || strings.Count(string(ics), "BEGIN:VEVENT\r\n") != 3 ||
+		!strings.Contains(string(ics), "DTSTART:20260505T163000Z\r\n") || !strings.Contains(string(ics), "LOCATION:BTEC\\, Belize City\r\n") {
+		t.Fatalf("calendar %s:\n%s", res.Header.Get("Content-Type"), ics)
+	}
+	res, _ = http.Get(w.ts.srv.URL + "/calls/" + w.slug + "/note-template.pdf")
+	tpl, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.HasPrefix(tpl, []byte("%PDF-")) {
+		t.Fatalf("template: %d", res.StatusCode)
+	}
+	// Saving again with the ids keeps the sessions; a stale version is refused.
+	r = w.ts.api("PUT", "/api/v1/calls/"+w.callID+"/programme", w.coord, map[string]any{"title": "x", "version": 7, "sessions": []any{}})
+	if r.Status != 409 {
+		t.Fatalf("stale programme: %d %s", r.Status, r.Raw)
+	}
+	r = w.ts.api("PUT", "/api/v1/calls/"+w.callID+"/programme", w.coord, map[string]any{"title": "x", "sessions": []map[string]any{{"id": "forged-1", "title": "t", "starts_at": "2026-05-05T10:30", "minutes": 90}}})
+	if r.Status != 422 || r.errFields()["sessions.0.id"] == nil {
+		t.Fatalf("forged session id: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestAttendanceImportAndCompletion(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	ana, ben := strings.ToUpper(w.ana.Email), "  "+w.ben.Email+" "
+	// Session 1: a Zoom-like report, messy e-mails, a rejoin and a stranger.
+	report := "Attendee Report\r\n\r\nName (Original Name),User Email,Duration (Minutes)\r\n" +
+		"Ana," + ana + ",40\r\nBen," + ben + ",75\r\nAna," + w.ana.Email + ",30\r\nZed,zed@nowhere.example,90\r\n"
+	r := w.attendance(0, report, nil)
+	rep, _ := r.Body["report"].(map[string]any)
+	if r.Status != 200 || r.Body["imported"] != 2.0 || len(rep["unmatched"].([]any)) != 1 || len(rep["duplicates"].([]any)) != 1 {
+		t.Fatalf("import: %d %s", r.Status, r.Raw)
+	}
+	// The mapping is remembered: a second report with the same headers needs none.
+	// Session 2: Ana online long enough, Ben 59 minutes (below the minimum).
+	r = w.attendance(1, "Name (Original Name),User Email,Duration (Minutes)\n,"+w.ana.Email+",1:20:00\n,"+w.ben.Email+",59\n", nil)
+	if r.Status != 200 || r.Body["imported"] != 2.0 {
+		t.Fatalf("second import: %d %s", r.Status, r.Raw)
+	}
+	// A malformed row refuses the whole file.
+	bad := "Email;Minutes\n" + w.cat.Email + ";90\nnot-an-email;80\n" + w.ben.Email + ";ninety\n"
+	r = w.attendance(2, bad, map[string]string{"mapping": `{"email": "email", "minutes": "MINUTES"}`})
+	rep, _ = r.Body["report"].(map[string]any)
+	if r.Status != 422 || r.Body["imported"] != 0.0 || len(rep["malformed"].([]any)) != 2 {
+		t.Fatalf("malformed: %d %s", r.Status, r.Raw)
+	}
+	// Latin-1 is refused with a message, never mangled.
+	r = w.attendance(2, "Email,Minutes,Name\n"+w.cat.Email+",90,Jos\xe9\n", nil)
+	if r.Status != 422 || !strings.Contains(string(r.Raw), "CSV UTF-8") {
+		t.Fatalf("latin-1: %d %s", r.Status, r.Raw)
+	}
+	// Columns that are not there.
+	r = w.attendance(2, "Who,How long\nx,1\n", map[string]string{"mapping": `{"email": "Mail", "minutes": "Time"}`})
+	if r.Status != 422 || r.Body["headers"] == nil {
+		t.Fatalf("no header: %d %s", r.Status, r.Raw)
+	}
+	// Too large, and no file.
+	if r := w.send("/api/v1/sessions/"+w.sessions[2]+"/attendance", w.coord, "big.csv", bytes.Repeat([]byte("a,1\n"), 3<<20), nil); r.Status != 413 {
+		t.Fatalf("too large: %d %s", r.Status, r.Raw)
+	}
+	if r := w.send("/api/v1/sessions/"+w.sessions[2]+"/attendance", w.coord, "", nil, nil); r.Status != 400 {
+		t.Fatalf("no file: %d %s", r.Status, r.Raw)
+	}
+	cert := func(tok string) int {
+		return w.ts.api("GET", "/api/v1/me/certificate.pdf?call_id="+w.callID, tok, nil).Status
+	}
+	if cert(w.anaTok) != 404 {
+		t.Fatal("a certificate before the last session")
+	}
+	// Session 3 in person: Ana checked in; Ben checked in at 2 (mixed modes) but never at 3.
+	present := true
+	for _, x := range []struct{ s int; u *store.User }{{2, w.ana}, {1, w.ben}} {
+		if r := w.ts.api("PUT", "/api/v1/sessions/"+w.sessions[x.s]+"/attendance/"+x.u.ID, w.coord, map[string]any{"present": present}); r.Status != 204 {
+			t.Fatalf("check-in: %d %s", r.Status, r.Raw)
+		}
+	}
+	if r := w.ts.api("PUT", "/api/v1/sessions/"+w.sessions[2]+"/attendance/000000000000000000000000", w.coord, map[string]any{"present": true}); r.Status != 404 {
+		t.Fatalf("check-in of nobody: %d", r.Status)
+	}
+	if cert(w.anaTok) != 200 || cert(w.benTok) != 404 {
+		t.Fatalf("certificates: ana %d ben %d", cert(w.anaTok), cert(w.benTok))
+	}
+	// Ben's standing names what he missed.
+	b := w.ts.browser()
+	b.signIn(w.ben.Email, "a long enough password")
+	if pg := b.get("/calls/" + w.slug + "/programme"); !strings.Contains(pg.Body, "Still to attend: Co-creation and ambition.") {
+		t.Errorf("Ben's programme page does not name the missing session:\n%s", pg.Body)
+	}
+
+	// The zip holds Ana's certificate, which verifies.
+	res, err := http.DefaultClient.Do(authGet(t, w.ts.srv.URL+"/api/v1/calls/"+w.callID+"/certificates.zip", w.coord))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	z, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil || len(z.File) != 1 || z.File[0].Name != "Ana Díaz.pdf" {
+		t.Fatalf("zip: %v %d", err, len(raw))
+	}
+	pdfRes, _ := http.DefaultClient.Do(authGet(t, w.ts.srv.URL+"/api/v1/me/certificate.pdf?call_id="+w.slug, w.anaTok))
+	pdf, _ := io.ReadAll(pdfRes.Body)
+	pdfRes.Body.Close()
+	if pdfRes.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("certificate download: %s", pdfRes.Header.Get("Content-Type"))
+	}
+	// The served PDFs are compressed (the text is checked in internal/training): the code is read from the store.
+	code := w.certificateCode(t)
+	v := w.ts.api("GET", "/api/v1/certificates/"+strings.ToLower(strings.ReplaceAll(code, "-", "")), "", nil)
+	if v.Status != 200 || v.Body["name"] != "Ana Díaz" || v.Body["programme"] != "Open government webinars" || v.Body["completed_at"] != "2026-05-19T18:00:00Z" {
+		t.Fatalf("verify API: %d %s", v.Status, v.Raw)
+	}
+	if pg := w.ts.browser().get("/verify/" + code); pg.Status != 200 || !strings.Contains(pg.Body, "Ana Díaz") || !strings.Contains(pg.Body, "19 May 2026") {
+		t.Fatalf("verify page: %d", pg.Status)
+	}
+	for _, bad := range []string{"ZZZZZ-ZZZZZ", "not-a-code", "%3Cscript%3E", strings.Repeat("A", 300)} {
+		pg := w.ts.browser().get("/verify/" + bad)
+		if pg.Status != 404 || !strings.Contains(pg.Body, "not recognised") || strings.Contains(pg.Body, "<script>") {
+			t.Errorf("verify %q: %d", bad, pg.Status)
+		}
+		if r := w.ts.api("GET", "/api/v1/certificates/"+bad, "", nil); r.Status != 404 {
+			t.Errorf("verify API %q: %d", bad, r.Status)
+		}
+	}
+}
+
+// certificateCode reads the one certificate's code from the store's
+// verification through the app (the PDFs are compressed).
+func (w *trainingWorld) certificateCode(t *testing.T) string {
+	t.Helper()
+	list, err := w.ts.store.CertificatesOfCall(t.Context(), w.callID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("certificates: %v %d", err, len(list))
+	}
+	for _, c := range list {
+		return c.Code
+	}
+	return ""
+}
+
+func authGet(t *testing.T, u, tok string) *http.Request {
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return req
+}
+
+func TestRequiresTrainingGatesSubmission(t *testing.T) {
+	w := newTrainingWorld(t, map[string]any{"requires_training": true})
+	id, v := w.ts.draft(w.callID, w.benTok, completeNote())
+	r := w.ts.api("POST", "/api/v1/notes/"+id+"/submit", w.benTok, map[string]any{"version": v})
+	msg, _ := r.errFields()["training"].(string)
+	if r.Status != 422 || !strings.Contains(msg, "Overview of open government (5 May 2026)") || !strings.Contains(msg, "Co-creation and ambition (19 May 2026)") {
+		t.Fatalf("submit without the training: %d %s", r.Status, r.Raw)
+	}
+	if n := w.ts.note(id); n.State != "draft" {
+		t.Fatalf("the note moved to %s", n.State)
+	}
+	present := true
+	for _, s := range w.sessions {
+		if r := w.ts.api("PUT", "/api/v1/sessions/"+s+"/attendance/"+w.ben.ID, w.coord, map[string]any{"present": present}); r.Status != 204 {
+			t.Fatal(r.Status)
+		}
+	}
+	if r := w.ts.api("POST", "/api/v1/notes/"+id+"/submit", w.benTok, map[string]any{"version": v}); r.Status != 200 {
+		t.Fatalf("submit after the training: %d %s", r.Status, r.Raw)
+	}
+	// The same call without the setting: nobody is stopped.
+	w2 := newTrainingWorld(t, nil)
+	if _, v := w2.ts.submitted(w2.callID, w2.anaTok); v == 0 {
+		t.Fatal("not submitted")
+	}
+}
+
+func TestSubmitPageSaysWhichSessionsAreMissing(t *testing.T) {
+	w := newTrainingWorld(t, map[string]any{"requires_training": true})
+	id, v := w.ts.draft(w.callID, w.benTok, completeNote())
+	b := w.ts.browser()
+	b.signIn(w.ben.Email, "a long enough password")
+	tok := b.csrf("/notes/" + id + "/check")
+	pg := b.post("/notes/"+id+"/submit", url.Values{"csrf_token": {tok}, "version": {itoa(v)}})
+	if pg.Status != 422 || !strings.Contains(pg.Body, "National action plans (12 May 2026)") {
+		t.Fatalf("%d %s", pg.Status, pg.Body)
+	}
+}
+
+func TestLibraryUploads(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	b := w.ts.browser()
+	coord, _ := w.ts.user("Lib Coordinator", "Programme", "government", "coordinator")
+	b.signIn(coord.Email, "a long enough password")
+	path := "/admin/sessions/" + w.sessions[0]
+	tok := b.csrf(path)
+	post := func(name string, data []byte, fields map[string]string) htmlPage {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", tok)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		if data != nil {
+			fw, _ := mw.CreateFormFile("file", name)
+			fw.Write(data)
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", w.ts.srv.URL+path+"/resources", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return htmlPage{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(raw)}
+	}
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 3<<20)...)
+	if pg := post("slides.pdf", pdf, map[string]string{"title": "Slides"}); pg.Status != 303 {
+		t.Fatalf("pdf upload: %d %s", pg.Status, pg.Body)
+	}
+	if pg := post("", nil, map[string]string{"title": "Recording", "url": "https://video.example/rec1"}); pg.Status != 303 {
+		t.Fatalf("link: %d %s", pg.Status, pg.Body)
+	}
+	for name, c := range map[string]struct {
+		file   string
+		data   []byte
+		fields map[string]string
+		status int
+		says   string
+	}{
+		"an executable named .pdf": {"slides.pdf", []byte("MZ\x90\x00 not a pdf"), nil, 422, "content is not a pdf"},
+		"a web page":               {"page.html", []byte("<html>"), nil, 422, "Only PDF and slides"},
+		"a keynote":                {"talk.key", []byte("PK\x03\x04"), nil, 422, "Keynote"},
+		"over 20 MB":               {"huge.pdf", append([]byte("%PDF-"), make([]byte, 21<<20)...), nil, 413, "20 MB"},
+		"a script link":            {"", nil, map[string]string{"title": "x", "url": "javascript:alert(1)"}, 422, "https://"},
+	} {
+		pg := post(c.file, c.data, c.fields)
+		if pg.Status != c.status || !strings.Contains(pg.Body, c.says) {
+			t.Errorf("%s: %d, want %d saying %q", name, pg.Status, c.status, c.says)
+		}
+	}
+	r := w.ts.api("GET", "/api/v1/calls/"+w.callID+"/programme", "", nil)
+	lib := r.obj("programme")["sessions"].([]any)[0].(map[string]any)["resources"].([]any)
+	if len(lib) != 2 {
+		t.Fatalf("library: %s", r.Raw)
+	}
+	rid := lib[0].(map[string]any)["id"].(string)
+	res, err := http.Get(w.ts.srv.URL + "/sessions/" + w.sessions[0] + "/resources/" + rid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(got, pdf) {
+		t.Fatalf("download: %d %s %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(got))
+	}
+}
+
+func TestCheckInPage(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	coord, _ := w.ts.user("Desk Coordinator", "Programme", "government", "coordinator")
+	b := w.ts.browser()
+	b.signIn(coord.Email, "a long enough password")
+	path := "/admin/sessions/" + w.sessions[0] + "/checkin"
+	pg := b.get(path + "?q=okaf")
+	if pg.Status != 200 || !strings.Contains(pg.Body, "Ben Okafor") || strings.Contains(pg.Body, "Ana Díaz") {
+		t.Fatalf("search: %d", pg.Status)
+	}
+	tok := b.csrf(path)
+	pg = b.post(path, url.Values{"csrf_token": {tok}, "user_id": {w.ben.ID}, "present": {"yes"}, "q": {"okaf"}})
+	if pg.Status != 303 || !strings.Contains(pg.Location, "q=okaf") {
+		t.Fatalf("tick: %d %s", pg.Status, pg.Location)
+	}
+	if pg = b.get(path); !strings.Contains(pg.Body, "Ben Okafor") || !strings.Contains(pg.Body, "Present") {
+		t.Fatal("the ticked participant is not listed as present")
+	}
+}
