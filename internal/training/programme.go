@@ -112,6 +112,8 @@ func (p *Programme) Validate() Problems {
 		}
 		if s.StartsAt.IsZero() {
 			pr[key("starts_at")] = "Enter the date and time the session starts"
+		} else if y := s.StartsAt.UTC().Year(); y < 2000 || y > 2100 {
+			pr[key("starts_at")] = "The start must be a date between 2000 and 2100"
 		}
 		if s.Minutes < 1 || s.Minutes > 24*60 {
 			pr[key("minutes")] = "Duration must be between 1 and 1440 minutes"
