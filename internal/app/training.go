@@ -459,6 +459,17 @@ func (a *App) CompletedTraining(ctx context.Context, callID string) (map[string]
 	return out, nil
 }
 
+// trainedOf is CompletedTraining for views that show a "completed the
+// training" mark: nil when the call has no programme (no mark to show).
+func (a *App) trainedOf(ctx context.Context, callID string) (map[string]bool, error) {
+	if _, err := a.Store.ProgrammeOf(ctx, callID); store.IsNotFound(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return a.CompletedTraining(ctx, callID)
+}
+
 // trainingGate refuses a submission to a call that requires the training
 // when the note's owner has not completed it, naming the sessions missing.
 func (a *App) trainingGate(ctx context.Context, n *store.Note, c *store.Call) error {

@@ -116,6 +116,9 @@ func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
 	if q.Class != "A" && q.Class != "B" && q.Class != "D" {
 		q.Class = ""
 	}
+	if t := c.Query("training"); t == "yes" || t == "no" {
+		q.Training = t
+	}
 	page, err := pageParam(c)
 	if err != nil {
 		return q, err
@@ -128,7 +131,7 @@ func dashboardQuery(c *gin.Context) (app.DashboardQuery, error) {
 func dashboardURL(call *store.Call, q app.DashboardQuery, sort string, desc bool, page int) string {
 	v := url.Values{}
 	v.Set("call", call.Slug)
-	for k, s := range map[string]string{"state": q.State, "area": q.PolicyArea, "class": q.Class, "q": q.Text} {
+	for k, s := range map[string]string{"state": q.State, "area": q.PolicyArea, "class": q.Class, "q": q.Text, "training": q.Training} {
 		if s != "" {
 			v.Set(k, s)
 		}

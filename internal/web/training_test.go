@@ -385,3 +385,51 @@ func TestCheckInPage(t *testing.T) {
 		t.Fatal("the ticked participant is not listed as present")
 	}
 }
+
+func TestCompletedTrainingMarkOnDashboardAndShortlist(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	anaNote, _ := w.ts.submitted(w.callID, w.anaTok)
+	benNote, _ := w.ts.submitted(w.callID, w.benTok)
+	present := true
+	for _, s := range w.sessions {
+		if r := w.ts.api("PUT", "/api/v1/sessions/"+s+"/attendance/"+w.ana.ID, w.coord, map[string]any{"present": present}); r.Status != 204 {
+			t.Fatal(r.Status)
+		}
+	}
+	coord, _ := w.ts.user("Dash Coordinator", "Programme", "government", "coordinator")
+	b := w.ts.browser()
+	b.signIn(coord.Email, "a long enough password")
+	all := b.get("/committee?call=" + w.slug)
+	if all.Status != 200 || !strings.Contains(all.Body, "Completed the training") || !strings.Contains(all.Body, anaNote) || !strings.Contains(all.Body, benNote) {
+		t.Fatalf("dashboard: %d", all.Status)
+	}
+	yes := b.get("/committee?call=" + w.slug + "&training=yes")
+	no := b.get("/committee?call=" + w.slug + "&training=no")
+	if !strings.Contains(yes.Body, anaNote) || strings.Contains(yes.Body, benNote) || strings.Contains(no.Body, anaNote) || !strings.Contains(no.Body, benNote) {
+		t.Fatal("the training filter does not select by completion")
+	}
+	res, err := http.DefaultClient.Do(authGet(t, w.ts.srv.URL+"/api/v1/calls/"+w.callID+"/exports/shortlist.csv", w.coord))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\r\n")
+	if res.StatusCode != 200 || !strings.HasSuffix(lines[0], ",Completed the training") {
+		t.Fatalf("shortlist: %d %s", res.StatusCode, lines[0])
+	}
+	yesRows := 0
+	for _, l := range lines[1:] {
+		if strings.HasSuffix(l, ",Yes") {
+			yesRows++
+		}
+	}
+	if len(lines) != 3 || yesRows != 1 {
+		t.Fatalf("shortlist rows:\n%s", csv)
+	}
+	// A call without a programme shows no such column.
+	other := w.ts.makeCall("untrained-2026", nil)
+	if pg := b.get("/committee?call=untrained-2026"); strings.Contains(pg.Body, "Completed the training") || other == "" {
+		t.Fatal("a call without a programme shows the training column")
+	}
+}
