@@ -177,7 +177,10 @@ func TestAttendanceImportAndCompletion(t *testing.T) {
 	}
 	// Session 3 in person: Ana checked in; Ben checked in at 2 (mixed modes) but never at 3.
 	present := true
-	for _, x := range []struct{ s int; u *store.User }{{2, w.ana}, {1, w.ben}} {
+	for _, x := range []struct {
+		s int
+		u *store.User
+	}{{2, w.ana}, {1, w.ben}} {
 		if r := w.ts.api("PUT", "/api/v1/sessions/"+w.sessions[x.s]+"/attendance/"+x.u.ID, w.coord, map[string]any{"present": present}); r.Status != 204 {
 			t.Fatalf("check-in: %d %s", r.Status, r.Raw)
 		}
