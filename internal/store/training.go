@@ -69,25 +69,65 @@ func (s *Store) SetImportMapping(ctx context.Context, callID string, m training.
 }
 
 // SetMinutes records the minutes online of each participant in minutes
-// (user id → minutes) at a session, in one bulk write of upserts by _id.
-// Re-importing the same report writes the same values, so a write that
-// failed part-way is repaired by importing the file again.
+// (user id → minutes) at a session. Records that do not exist yet are
+// inserted in batches (an insert has no read half, and the engine takes a
+// batch in one go); existing records whose minutes differ are updated by
+// _id (a hundred to a bulk write on MongoDB, one by one on the embedded
+// engine); equal ones are left alone, so importing
+// the same report again writes nothing. A write that failed part-way is
+// repaired by importing the file again.
 func (s *Store) SetMinutes(ctx context.Context, callID, sessionID string, minutes map[string]int) error {
 	if len(minutes) == 0 {
 		return nil
 	}
+	all, err := s.AttendanceOfCall(ctx, callID)
+	if err != nil {
+		return err
+	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	models := make([]mongo.WriteModel, 0, len(minutes))
-	for uid, m := range minutes {
-		models = append(models, mongo.NewUpdateOneModel().
+	update := func(uid string, m int) mongo.WriteModel {
+		return mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: training.AttendanceID(sessionID, uid)}}).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "call_id", Value: callID}, {Key: "session_id", Value: sessionID},
 				{Key: "user_id", Value: uid}, {Key: "minutes", Value: m}, {Key: "updated_at", Value: now}}}}).
-			SetUpsert(true))
+			SetUpsert(true)
 	}
-	for i := 0; i < len(models); i += 1000 {
-		end := min(i+1000, len(models))
-		if _, err := s.bulkWrite(ctx, s.attendance(), models[i:end], options.BulkWrite().SetOrdered(false)); err != nil {
+	var fresh []any
+	var freshIDs []string
+	var updates []mongo.WriteModel
+	for uid, m := range minutes {
+		if a, ok := all[uid][sessionID]; ok {
+			if a.Minutes != m {
+				updates = append(updates, update(uid, m))
+			}
+			continue
+		}
+		fresh = append(fresh, training.Attendance{ID: training.AttendanceID(sessionID, uid), CallID: callID, SessionID: sessionID,
+			UserID: uid, Minutes: minutes[uid], UpdatedAt: now})
+		freshIDs = append(freshIDs, uid)
+	}
+	for i := 0; i < len(fresh); i += 500 {
+		end := min(i+500, len(fresh))
+		for k, err := range s.insertEach(ctx, s.attendance(), fresh[i:end]) {
+			switch {
+			case errors.Is(err, apperr.ErrDuplicate): // written meanwhile (a check-in): update it instead
+				uid := freshIDs[i+k]
+				updates = append(updates, update(uid, minutes[uid]))
+			case err != nil:
+				return fmt.Errorf("record the attendance of session %s: %w", sessionID, err)
+			}
+		}
+	}
+	// FerretDB 1.24 keeps every statement of an update command open until
+	// the command ends, and a bulk write of a hundred updates stalls past
+	// the write timeout: on the embedded engine each goes on its own.
+	batch := 100
+	if s.embedded {
+		batch = 1
+	}
+	for i := 0; i < len(updates); i += batch {
+		end := min(i+batch, len(updates))
+		if _, err := s.bulkWrite(ctx, s.attendance(), updates[i:end], options.BulkWrite().SetOrdered(false)); err != nil {
 			return fmt.Errorf("record the attendance of session %s: %w", sessionID, err)
 		}
 	}

@@ -44,12 +44,16 @@ func TestTrainingRecords(t *testing.T) {
 	if err := s.SetCheckedIn(ctx, "call1", "s1", "u2", true, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Again with one change and one new participant: inserted, updated, and the rest left as it is.
+	if err := s.SetMinutes(ctx, "call1", "s1", map[string]int{"u1": 70, "u2": 35, "u3": 90}); err != nil {
+		t.Fatal(err)
+	}
 	a, err := s.AttendanceOf(ctx, "u1", []string{"s1", "s2"})
 	if err != nil || len(a) != 1 || a["s1"].Minutes != 70 || a["s1"].Mode != training.ModeInPerson {
 		t.Fatalf("%+v %v", a, err)
 	}
 	all, err := s.AttendanceOfCall(ctx, "call1")
-	if err != nil || len(all) != 2 || !all["u2"]["s1"].CheckedIn || all["u2"]["s1"].Minutes != 30 {
+	if err != nil || len(all) != 3 || !all["u2"]["s1"].CheckedIn || all["u2"]["s1"].Minutes != 35 || all["u3"]["s1"].Minutes != 90 || all["u1"]["s1"].Mode != training.ModeInPerson {
 		t.Fatalf("%+v %v", all, err)
 	}
 

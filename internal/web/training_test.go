@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"cocreate/internal/store"
 )
@@ -434,5 +435,84 @@ func TestCompletedTrainingMarkOnDashboardAndShortlist(t *testing.T) {
 	other := w.ts.makeCall("untrained-2026", nil)
 	if pg := b.get("/committee?call=untrained-2026"); strings.Contains(pg.Body, "Completed the training") || other == "" {
 		t.Fatal("a call without a programme shows the training column")
+	}
+}
+
+func TestAttendanceUploadPageAndProgress(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	coord, _ := w.ts.user("Page Coordinator", "Programme", "government", "coordinator")
+	b := w.ts.browser()
+	b.signIn(coord.Email, "a long enough password")
+	path := "/admin/sessions/" + w.sessions[0]
+	tok := b.csrf(path)
+	post := func(csv string, fields map[string]string) htmlPage {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", tok)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "report.csv")
+		fw.Write([]byte(csv))
+		mw.Close()
+		req, _ := http.NewRequest("POST", w.ts.srv.URL+path+"/attendance", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return htmlPage{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(raw)}
+	}
+	pg := post("Email;Minutes\n"+w.ana.Email+";90\nnobody;80\n", nil)
+	if pg.Status != 422 || !strings.Contains(pg.Body, "Nothing was imported") || !strings.Contains(pg.Body, `&#34;nobody&#34; is not an e-mail address`) {
+		t.Fatalf("malformed report: %d %s", pg.Status, pg.Body)
+	}
+	pg = post("Who,When\nx,y\n", map[string]string{"email_col": "Mail"})
+	if pg.Status != 422 || !strings.Contains(pg.Body, `the file&#39;s columns are &#34;Who&#34;, &#34;When&#34;`) {
+		t.Fatalf("unknown columns: %d %s", pg.Status, pg.Body)
+	}
+	pg = post("Email,Minutes\n"+w.ana.Email+",90\nzed@nowhere.example,80\n", nil)
+	if pg.Status != 303 || !strings.Contains(pg.Location, "/imports/") {
+		t.Fatalf("import: %d %s", pg.Status, pg.Location)
+	}
+	done := b.get(pg.Location)
+	if done.Status != 200 || !strings.Contains(done.Body, "1 participant&#39;s minutes recorded from 2 rows") || !strings.Contains(done.Body, "zed@nowhere.example") {
+		t.Fatalf("report page: %d %s", done.Status, done.Body)
+	}
+	other := w.ts.browser()
+	other.signIn(w.ana.Email, "a long enough password")
+	if pg := other.get(pg.Location); pg.Status != 403 {
+		t.Fatalf("a participant reads the import: %d", pg.Status)
+	}
+	c2, _ := w.ts.user("Other Coordinator", "Programme", "government", "coordinator")
+	b2 := w.ts.browser()
+	b2.signIn(c2.Email, "a long enough password")
+	if pg := b2.get(pg.Location); pg.Status != 404 {
+		t.Fatalf("another coordinator reads the import: %d", pg.Status)
+	}
+}
+
+// TestImportProgressPageRefreshes checks a running import's page: it
+// shows the rows read so far and asks the browser to reload it.
+func TestImportProgressPageRefreshes(t *testing.T) {
+	w := newTrainingWorld(t, nil)
+	coord, _ := w.ts.user("Slow Coordinator", "Programme", "government", "coordinator")
+	b := w.ts.browser()
+	b.signIn(coord.Email, "a long enough password")
+	j := &importJob{id: "runningjob1234567890", owner: coord.ID, session: w.sessions[0], started: time.Now()}
+	j.progress.Read, j.progress.Total, j.progress.Matched = 1250, 5000, 1200
+	imports.add(j)
+	req, _ := http.NewRequest("GET", w.ts.srv.URL+"/admin/sessions/"+w.sessions[0]+"/imports/"+j.id, nil)
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Refresh") != "1" || !strings.Contains(string(raw), "Read 1250 of 5000 rows; 1200 matched") {
+		t.Fatalf("%d %q %s", res.StatusCode, res.Header.Get("Refresh"), raw)
 	}
 }
