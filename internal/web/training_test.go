@@ -516,3 +516,52 @@ func TestImportProgressPageRefreshes(t *testing.T) {
 		t.Fatalf("%d %q %s", res.StatusCode, res.Header.Get("Refresh"), raw)
 	}
 }
+
+func TestProgrammeFormAndInterest(t *testing.T) {
+	ts := newTestServer(t)
+	callID := ts.makeCall("form-2026", nil)
+	coord, _ := ts.user("Form Coordinator", "Programme", "government", "coordinator")
+	b := ts.browser()
+	b.signIn(coord.Email, "a long enough password")
+	path := "/admin/calls/" + callID + "/programme"
+	pg := b.get(path)
+	if pg.Status != 200 || !strings.Contains(pg.Body, `name="s0_title"`) {
+		t.Fatalf("empty form: %d", pg.Status)
+	}
+	tok := b.csrf(path)
+	form := url.Values{"csrf_token": {tok}, "version": {"0"}, "rows": {"2"}, "title": {"Webinars"}, "issuers": {"The committee"},
+		"s0_title": {"First"}, "s0_starts_at": {"2026-05-05T10:30"}, "s0_minutes": {"ninety"}, "s0_min_minutes": {""},
+		"s1_title": {""}, "s1_minutes": {"90"}, "s1_min_minutes": {"60"}}
+	pg = b.post(path, form)
+	if pg.Status != 422 || !strings.Contains(pg.Body, `id="s0_minutes-error"`) || !strings.Contains(pg.Body, `value="First"`) {
+		t.Fatalf("bad minutes: %d %s", pg.Status, pg.Body)
+	}
+	form.Set("s0_minutes", "90")
+	form.Set("s0_online_url", "ftp://example.org")
+	if pg = b.post(path, form); pg.Status != 422 || !strings.Contains(pg.Body, `id="s0_online_url-error"`) {
+		t.Fatalf("bad link: %d", pg.Status)
+	}
+	form.Set("s0_online_url", "https://meet.example/1")
+	if pg = b.post(path, form); pg.Status != 303 {
+		t.Fatalf("save: %d %s", pg.Status, pg.Body)
+	}
+	r := ts.api("GET", "/api/v1/calls/"+callID+"/programme", "", nil)
+	ss := r.obj("programme")["sessions"].([]any)
+	if len(ss) != 1 || ss[0].(map[string]any)["starts_at"] != "2026-05-05T16:30:00Z" || ss[0].(map[string]any)["min_minutes"] != 60.0 {
+		t.Fatalf("saved: %s", r.Raw)
+	}
+	sid := ss[0].(map[string]any)["id"].(string)
+
+	pb, _, _ := ts.participant("Pia Participant")
+	ptok := pb.csrf("/calls/form-2026/programme")
+	pg = pb.post("/calls/form-2026/programme/interest", url.Values{"csrf_token": {ptok}, "session": {sid}, "mode": {"in_person"}})
+	if pg.Status != 303 {
+		t.Fatalf("interest: %d %s", pg.Status, pg.Body)
+	}
+	if pg = pb.get("/calls/form-2026/programme"); !strings.Contains(pg.Body, "Registered in person") {
+		t.Fatal("the registration is not shown")
+	}
+	if pg = pb.post("/calls/form-2026/programme/interest", url.Values{"csrf_token": {ptok}, "session": {callID + "-00000000"}, "mode": {"online"}}); pg.Status != 404 {
+		t.Fatalf("interest in a forged session: %d", pg.Status)
+	}
+}
