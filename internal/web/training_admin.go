@@ -305,9 +305,11 @@ func (h *Handler) attendanceUploadSubmit(c *gin.Context) {
 	j := &importJob{id: auth.NewSecret()[:20], owner: u.ID, session: p.Session.ID, started: time.Now()}
 	imports.add(j)
 	done := make(chan struct{})
+	// The import outlives the request: its context is taken now (gin reuses
+	// c once the handler returns) and detached from the request's end.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), importTimeout)
 	go func() {
 		defer close(done)
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), importTimeout)
 		defer cancel()
 		rep, err := h.app.ImportAttendance(ctx, u, p.Session.ID, data, m, func(pr training.Progress) {
 			j.mu.Lock()

@@ -154,7 +154,7 @@ func (h *Handler) resourceFile(c *gin.Context) {
 	}
 	c.Header("Content-Type", training.ContentTypes[f.Kind])
 	c.Header("Content-Length", fmt.Sprint(f.Size))
-	c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
+	c.Header("Content-Disposition", `attachment; filename="`+asciiName(f.Name)+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.Status(http.StatusOK)
 	if err := h.app.CopyFile(c.Request.Context(), f, c.Writer); err != nil {
@@ -220,4 +220,17 @@ func (h *Handler) interestSubmit(c *gin.Context) {
 		h.flash(c, "Registered: you plan to attend "+mode+".")
 	}
 	redirect(c, "/calls/"+url.PathEscape(slug)+"/programme#session-"+url.PathEscape(c.PostForm("session")))
+}
+
+// asciiName is a file name with every character outside printable ASCII
+// replaced, for the plain filename parameter (filename* carries the UTF-8).
+func asciiName(s string) string {
+	b := []byte{}
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			r = '_'
+		}
+		b = append(b, byte(r))
+	}
+	return string(b)
 }

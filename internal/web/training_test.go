@@ -565,3 +565,56 @@ func TestProgrammeFormAndInterest(t *testing.T) {
 		t.Fatalf("interest in a forged session: %d", pg.Status)
 	}
 }
+
+// TestTrainingPagesEscapeText puts the hostile payload in every text of a
+// programme and in a participant's name, and checks every training page
+// shows only its escaped form.
+func TestTrainingPagesEscapeText(t *testing.T) {
+	ts := newTestServer(t)
+	callID := ts.makeCall("escape-2026", nil)
+	coord, coordTok := ts.user("Esc Coordinator", "Programme", "government", "coordinator")
+	r := ts.api("PUT", "/api/v1/calls/"+callID+"/programme", coordTok, map[string]any{"title": "Webinars " + payload, "issuers": "Issuer " + payload,
+		"sessions": []map[string]any{{"title": "One " + payload, "starts_at": "2026-05-05T10:30", "minutes": 90, "venue": "Hall " + payload,
+			"experts": "Expert " + payload, "topics": "Topic " + payload, "description": "About " + payload, "online_url": "https://meet.example/?q=" + url.QueryEscape(payload)}}})
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Raw)
+	}
+	sid := r.obj("programme")["sessions"].([]any)[0].(map[string]any)["id"].(string)
+	p, ptok := ts.user("Pat Payload", "Org", "civil_society")
+	if r := ts.api("PATCH", "/api/v1/users/"+p.ID, coordTok, map[string]any{"name": "Pat " + payload, "organization": "Org " + payload}); r.Status != 200 {
+		t.Fatalf("rename: %d %s", r.Status, r.Raw)
+	}
+	if r := ts.api("POST", "/api/v1/sessions/"+sid+"/interest", ptok, map[string]any{"mode": "online"}); r.Status != 204 {
+		t.Fatal(r.Status)
+	}
+	cb := ts.browser()
+	cb.signIn(coord.Email, "a long enough password")
+	pb := ts.browser()
+	pb.signIn(p.Email, "a long enough password")
+	pages := map[*browser][]string{
+		cb: {"/calls/escape-2026/programme", "/admin/calls/" + callID + "/programme", "/admin/sessions/" + sid, "/admin/sessions/" + sid + "/checkin", "/calls/escape-2026"},
+		pb: {"/calls/escape-2026/programme"},
+	}
+	seen := 0
+	for b, paths := range pages {
+		for _, path := range paths {
+			pg := b.get(path)
+			if pg.Status != 200 {
+				t.Errorf("%s: %d", path, pg.Status)
+				continue
+			}
+			if strings.Contains(pg.Body, "<script>alert") || strings.Contains(pg.Body, "<img src=x") {
+				t.Errorf("%s: the payload is raw", path)
+			}
+			if strings.Contains(pg.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+				seen++
+			}
+		}
+	}
+	if seen < 6 {
+		t.Errorf("the escaped payload shows on only %d pages", seen)
+	}
+	if pg := ts.browser().get("/verify/" + url.PathEscape(payload)); pg.Status != 404 || strings.Contains(pg.Body, "<script>alert") {
+		t.Errorf("verify page: %d", pg.Status)
+	}
+}
