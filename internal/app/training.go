@@ -501,6 +501,18 @@ func (a *App) trainingGate(ctx context.Context, n *store.Note, c *store.Call) er
 	return &apperr.Invalid{Message: msg, Fields: map[string]string{"training": msg}}
 }
 
+// TrainingMissing is why the note's owner may not submit to a call that
+// requires the training ("" when they may: the call does not require it,
+// or they completed it).
+func (a *App) TrainingMissing(ctx context.Context, n *store.Note, c *store.Call) (string, error) {
+	err := a.trainingGate(ctx, n, c)
+	var inv *apperr.Invalid
+	if errors.As(err, &inv) {
+		return inv.Message, nil
+	}
+	return "", err
+}
+
 // submitCheck is a submission's guard: the note's rules, then the training.
 func (a *App) submitCheck(ctx context.Context) func(n *store.Note, c *store.Call) error {
 	return func(n *store.Note, c *store.Call) error {

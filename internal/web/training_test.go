@@ -291,6 +291,10 @@ func TestSubmitPageSaysWhichSessionsAreMissing(t *testing.T) {
 	id, v := w.ts.draft(w.callID, w.benTok, completeNote())
 	b := w.ts.browser()
 	b.signIn(w.ben.Email, "a long enough password")
+	check := b.get("/notes/" + id + "/check")
+	if check.Status != 200 || !strings.Contains(check.Body, "National action plans (12 May 2026)") || strings.Contains(check.Body, `action="/notes/`+id+`/submit"`) {
+		t.Fatalf("check page: %d, it should name the missing sessions and offer no Submit:\n%s", check.Status, check.Body)
+	}
 	tok := b.csrf("/notes/" + id + "/check")
 	pg := b.post("/notes/"+id+"/submit", url.Values{"csrf_token": {tok}, "version": {itoa(v)}})
 	if pg.Status != 422 || !strings.Contains(pg.Body, "National action plans (12 May 2026)") {
