@@ -56,6 +56,8 @@ func ReadRows(data []byte) ([][]string, error) {
 		return readXLSX(data)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return nil, &FileError{"This is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8 and upload it again."}
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return nil, &FileError{"This is a PDF: upload the attendance report as the platform exports it, .xlsx or .csv."}
 	}
 	text, err := decodeText(data)
 	if err != nil {
@@ -101,14 +103,33 @@ func decodeText(data []byte) (string, error) {
 			return "", &FileError{"The file says it is UTF-16 but could not be read as such: export it again as CSV UTF-8."}
 		}
 		data = out
-	case bytes.IndexByte(data, 0) >= 0:
+	case bytes.IndexByte(data, 0) >= 0 && looksUTF16(data):
 		return "", &FileError{"The file looks like UTF-16 text without a byte-order mark: export it again as CSV UTF-8 (in Excel: Save As, CSV UTF-8)."}
+	case bytes.IndexByte(data, 0) >= 0:
+		return "", &FileError{"The file is neither a spreadsheet (.xlsx) nor text (.csv): upload the attendance report as the platform exports it."}
 	}
 	if !utf8.Valid(data) {
 		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
 		return "", &FileError{fmt.Sprintf("The file is not UTF-8 text (line %d has characters in another encoding, such as Latin-1 or Windows-1252 from an older Excel). Nothing was guessed, so no name is mangled: export it again as CSV UTF-8 (in Excel: Save As, CSV UTF-8) and upload that.", line)}
 	}
 	return string(data), nil
+}
+
+// looksUTF16 reports whether most of the first bytes at even, or at odd,
+// offsets are zero, as in UTF-16 text of Latin letters.
+func looksUTF16(b []byte) bool {
+	n := min(len(b), 512)
+	var even, odd int
+	for i := 0; i < n; i++ {
+		if b[i] == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	return n >= 4 && max(even, odd)*10 >= (n/2)*8
 }
 
 func firstInvalid(b []byte) int {

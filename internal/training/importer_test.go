@@ -117,6 +117,13 @@ func TestEncodings(t *testing.T) {
 	if _, err := ReadRows([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0}); !errors.As(err, &fe) || !strings.Contains(fe.Text, ".xls") {
 		t.Fatalf("xls: %v", err)
 	}
+	if _, err := ReadRows([]byte("%PDF-1.7 attendance")); !errors.As(err, &fe) || !strings.Contains(fe.Text, "PDF") {
+		t.Fatalf("pdf: %v", err)
+	}
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
+	if _, err := ReadRows(png); !errors.As(err, &fe) || !strings.Contains(fe.Text, "neither a spreadsheet") {
+		t.Fatalf("png: %v", err)
+	}
 }
 
 func TestImportXLSX(t *testing.T) {
