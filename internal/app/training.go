@@ -109,7 +109,9 @@ func (a *App) SaveProgramme(ctx context.Context, u *store.User, callKey string, 
 		return nil, fields
 	}
 	sortSessions(p)
-	if err := a.Store.SaveProgramme(ctx, p, old.Version); err != nil {
+	err = a.Store.SaveProgramme(ctx, p, old.Version)
+	a.trainingChanged(c.ID)
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -310,7 +312,9 @@ func (a *App) ImportAttendance(ctx context.Context, u *store.User, sessionID str
 	for _, r := range res.Matched {
 		minutes[r.UserID] = r.Minutes
 	}
-	if err := a.Store.SetMinutes(ctx, c.ID, s.ID, minutes); err != nil {
+	err = a.Store.SetMinutes(ctx, c.ID, s.ID, minutes)
+	a.trainingChanged(c.ID) // also after a failure: part of it may be written
+	if err != nil {
 		return nil, err
 	}
 	rep.Imported = len(minutes)
@@ -349,7 +353,9 @@ func (a *App) CheckIn(ctx context.Context, u *store.User, sessionID, userID stri
 	if err != nil {
 		return nil, err
 	}
-	return p, a.Store.SetCheckedIn(ctx, c.ID, s.ID, p.ID, *in.Present, in.Minutes)
+	err = a.Store.SetCheckedIn(ctx, c.ID, s.ID, p.ID, *in.Present, in.Minutes)
+	a.trainingChanged(c.ID)
+	return p, err
 }
 
 // SessionAttendance returns every attendance record of a session
@@ -457,17 +463,6 @@ func (a *App) CompletedTraining(ctx context.Context, callID string) (map[string]
 		}
 	}
 	return out, nil
-}
-
-// trainedOf is CompletedTraining for views that show a "completed the
-// training" mark: nil when the call has no programme (no mark to show).
-func (a *App) trainedOf(ctx context.Context, callID string) (map[string]bool, error) {
-	if _, err := a.Store.ProgrammeOf(ctx, callID); store.IsNotFound(err) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return a.CompletedTraining(ctx, callID)
 }
 
 // trainingGate refuses a submission to a call that requires the training
