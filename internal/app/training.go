@@ -203,6 +203,7 @@ type AttendanceProblem struct {
 // malformed (422; nothing was imported).
 type AttendanceRejected struct{ Report *AttendanceReport }
 
+// Error is the text for the log.
 func (e *AttendanceRejected) Error() string {
 	return fmt.Sprintf("attendance report refused: %d malformed rows", len(e.Report.Report.Malformed))
 }
@@ -221,6 +222,7 @@ func (e *AttendanceRejected) SafeMessage() string {
 // file has, to choose from.
 type MappingNeeded struct{ Headers []string }
 
+// Error is the text for the log.
 func (e *MappingNeeded) Error() string { return "attendance report: columns not found" }
 
 // SafeMessage asks for the columns.

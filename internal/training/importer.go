@@ -38,6 +38,7 @@ const (
 // coordinator reads.
 type FileError struct{ Text string }
 
+// Error is the text for the log.
 func (e *FileError) Error() string { return e.Text }
 
 // ErrNoHeader is returned when no row holds the mapped column headers.

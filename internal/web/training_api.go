@@ -279,6 +279,7 @@ var errNoTrainingFile error = &apperr.Said{Text: "Choose the file to upload."}
 // tooLarge is an upload over its route's limit.
 type tooLarge struct{ limit int64 }
 
+// Error is the text for the log.
 func (e *tooLarge) Error() string { return e.SafeMessage() }
 
 // SafeMessage names the limit.
