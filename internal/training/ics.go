@@ -32,7 +32,7 @@ func Calendar(p *Programme, callTitle, uidHost, link string, now time.Time) []by
 	line("X-WR-CALNAME:" + escapeText(p.Title))
 	for _, s := range p.Sessions {
 		line("BEGIN:VEVENT")
-		line("UID:" + escapeText(p.CallID+"-"+s.ID+"@"+uidHost))
+		line("UID:" + escapeText(s.ID+"@"+uidHost)) // a session's id is unique and names its call
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + s.StartsAt.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + s.EndsAt().UTC().Format("20060102T150405Z"))

@@ -120,8 +120,8 @@ func (h *Handler) programmeICS(c *gin.Context) {
 	}
 	link := h.app.PublicURL("/calls/"+call.Slug+"/programme", h.baseURL(c))
 	host := c.Request.Host
-	if u, err := url.Parse(link); err == nil && u.Host != "" {
-		host = u.Host
+	if u, err := url.Parse(link); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+call.Slug+`-programme.ics"`)
 	c.Data(http.StatusOK, "text/calendar; charset=utf-8", training.Calendar(p, call.Title, host, link, h.now()))
