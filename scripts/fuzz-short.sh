@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-10s}"
 start=$SECONDS
-for pkg in ./internal/notes ./internal/export ./internal/workflow ./internal/web; do
+for pkg in ./internal/notes ./internal/export ./internal/workflow ./internal/web ./internal/training; do
   # The package's fuzz targets, read from its test files.
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go | sed 's/^func //' | sort); do
     echo "fuzz: $pkg $target for $fuzztime"

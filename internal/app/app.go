@@ -5,6 +5,7 @@ package app
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"cocreate/internal/auth"
@@ -27,6 +28,9 @@ type App struct {
 	dash   *dashCache   // the committee dashboard's tables, per call
 	scores *refresher   // the background pass over a call's normalised means
 	opened openingsSeen // screening openings this process recorded (screening_openings.go)
+
+	trainingOnce sync.Once
+	trainingC    *trainingCache // who completed each call's training (training_cache.go)
 }
 
 // New returns an App on st; Close stops its background work.

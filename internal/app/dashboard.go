@@ -39,6 +39,7 @@ type DashboardRow struct {
 	// Owner and PublishedClass let a viewer's own note be shown as its
 	// owner sees it (ownView), whatever roles the viewer holds.
 	Owner, PublishedClass string
+	Trained               bool // the submitter completed the training (set per request; see DashboardPage.Training)
 }
 
 // dashEntry is the dashboard of one call at one Rev, shared by every viewer.

@@ -19,6 +19,7 @@ var scoreSorts = map[string]bool{"mean": true, "median": true, "normalised": tru
 type DashboardQuery struct {
 	State, PolicyArea, Class string // "" for any; Class is the suggested class
 	Flagged                  bool   // only notes with a disagreement flag
+	Training                 string // "yes" or "no": only notes whose submitter did or did not complete the training; "" any
 	Text                     string // in the reference or title, any case
 	Sort                     string // one of DashboardSorts; "" is ref
 	Desc                     bool
@@ -50,6 +51,10 @@ type DashboardPage struct {
 	Assigned, Submitted int
 	Rev                 int64
 	Cached              bool // the table came from the cache
+	// Training: the call has a training programme, and each row's Trained
+	// says whether its submitter completed it (read per request: attendance
+	// does not move the call's Rev).
+	Training bool
 }
 
 // Dashboard returns the committee's dashboard of call c for u (see dashboard.go for the cache).
@@ -62,7 +67,12 @@ func (a *App) Dashboard(ctx context.Context, u *store.User, c *store.Call, q Das
 	if err != nil {
 		return nil, err
 	}
-	p := &DashboardPage{Notes: len(e.rows), Rev: e.rev, Cached: cached, Assigned: e.reviews[0], Submitted: e.reviews[1]}
+	trained, err := a.trainedOf(ctx, c.ID) // cached: the same answer dashboardMatch had
+	if err != nil {
+		return nil, err
+	}
+	p := &DashboardPage{Notes: len(e.rows), Rev: e.rev, Cached: cached, Assigned: e.reviews[0], Submitted: e.reviews[1],
+		Training: trained != nil}
 	p.Total = len(match)
 	from, to := 0, len(match)
 	if q.PerPage > 0 {
@@ -141,6 +151,10 @@ func (a *App) dashboardMatch(ctx context.Context, u *store.User, c *store.Call, 
 		}
 		sortRows(rows, q.Sort, q.Desc)
 	}
+	trained, err := a.trainedOf(ctx, c.ID)
+	if err != nil {
+		return nil, false, nil, err
+	}
 	match := make([]*DashboardRow, 0, len(rows))
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	for _, r := range rows {
@@ -148,9 +162,15 @@ func (a *App) dashboardMatch(ctx context.Context, u *store.User, c *store.Call, 
 		if r.Owner == u.ID {
 			r = ownView(r)
 		}
+		if trained != nil {
+			m := *r // the cached row is shared: mark a copy
+			m.Trained = trained[r.Owner]
+			r = &m
+		}
 		if (q.State == "" || r.State == q.State) && (q.PolicyArea == "" || r.PolicyArea == q.PolicyArea) &&
 			(q.Class == "" || (r.Score != nil && r.Score.SuggestedClass == q.Class)) &&
 			(!q.Flagged || (r.Score != nil && len(r.Score.Flags) > 0)) &&
+			(q.Training == "" || (q.Training == "yes") == r.Trained) &&
 			(text == "" || strings.Contains(strings.ToLower(r.Ref), text) || strings.Contains(strings.ToLower(r.Title), text)) {
 			match = append(match, r)
 		}

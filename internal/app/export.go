@@ -114,6 +114,11 @@ func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f Sh
 	if err != nil {
 		return nil, err
 	}
+	trained, err := a.trainedOf(ctx, c.ID) // training.go
+	if err != nil {
+		return nil, err
+	}
+	out.Training = trained != nil
 	owners := map[string]*store.User{}
 	kept := make([]*slNote, 0, len(all))
 	rows := make([]export.Row, 0, len(all))
@@ -124,6 +129,7 @@ func (a *App) Shortlist(ctx context.Context, u *store.User, callKey string, f Sh
 			continue
 		}
 		r := e.row
+		r.Trained = trained[e.owner]
 		if out.Submitter {
 			o, ok := owners[e.owner]
 			if !ok {

@@ -235,14 +235,14 @@ func (a *App) SubmitNote(ctx context.Context, u *store.User, id string, version 
 			if c.VerifiedEmailRequired() && !u.EmailVerified() {
 				return ErrEmailUnverified
 			}
-			return a.checkSubmit(n, c)
+			return a.submitCheck(ctx)(n, c)
 		}}))
 }
 
 // ResubmitNote sends the owner's returned note back to screening; it must
 // pass every submission rule again.
 func (a *App) ResubmitNote(ctx context.Context, u *store.User, id string, version int) (*store.Note, error) {
-	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.checkSubmit}))
+	return a.afterNote(ctx, a.queueSubmitted)(a.ownerFire(ctx, u, id, Transition{Event: workflow.Resubmit, Version: version, Check: a.submitCheck(ctx)}))
 }
 
 // WithdrawNote withdraws the owner's note (draft, submitted, returned or

@@ -1,7 +1,8 @@
 // Package demo seeds a demonstration call for concept notes: Belize's first
 // Open Government Partnership action plan, open now, with a coordinator who
 // chairs the Steering Committee, three committee members, participants from
-// Belizean organisations and about thirty concept notes in every early state.
+// Belizean organisations, about thirty concept notes in every early state,
+// and the training programme that preceded the call (training.go).
 //
 // Everything goes through the app's own operations (the same ones the pages
 // and the API use), so the demo data obeys every rule real data does.
@@ -68,6 +69,9 @@ func Seed(ctx context.Context, a *app.App, now time.Time, out io.Writer) (bool, 
 	if err := scoreNotes(ctx, a, call, staff); err != nil {
 		return false, err
 	}
+	if err := seedTraining(ctx, a, call, staff[0], people); err != nil {
+		return false, err
+	}
 	printSignIns(out, call)
 	return true, nil
 }
@@ -125,6 +129,7 @@ func printSignIns(out io.Writer, call *store.Call) {
 	}
 	fmt.Fprintf(out, "Demo data: %q is open at /calls/%s until %s %s.\n", call.Title, call.Slug,
 		call.ClosesAt.In(call.Location()).Format("Monday 2 January 2006, 15:04"), zoneName)
+	fmt.Fprintf(out, "Its training programme (three webinars, with attendance) is at /calls/%s/programme.\n", call.Slug)
 	fmt.Fprintf(out, "Sign in with any of these accounts; every one has the password %s\n", Password)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, p := range committee {

@@ -193,3 +193,43 @@ func TestSeedScoresScreenedNotes(t *testing.T) {
 		t.Fatalf("%d screened notes, %d scored, %d with a disagreement", len(sums), scored, flagged)
 	}
 }
+
+func TestSeedTrainingProgramme(t *testing.T) {
+	a, _ := newApp(t)
+	ctx := context.Background()
+	now := time.Date(2020, 3, 2, 15, 0, 0, 0, time.UTC)
+	if _, err := Seed(ctx, a, now, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	call, p, err := a.Programme(ctx, Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Sessions) != 3 || !strings.Contains(p.Sessions[1].Title, "Uruguay") || !strings.Contains(p.Sessions[2].Title, "Estonia") {
+		t.Fatalf("sessions %+v", p.Sessions)
+	}
+	loc := call.Location()
+	for i, s := range p.Sessions {
+		st := s.StartsAt.In(loc)
+		if st.Hour() != 10 || st.Minute() != 30 || s.Minutes != 90 || !s.StartsAt.Before(call.OpensAt) {
+			t.Errorf("session %d at %v for %d minutes", i, st, s.Minutes)
+		}
+		if i > 0 && s.StartsAt.Sub(p.Sessions[i-1].StartsAt) != 7*24*time.Hour {
+			t.Errorf("session %d is not a week after the one before", i)
+		}
+	}
+	done, err := a.CompletedTraining(ctx, call.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, pp := range participants {
+		u, _ := a.Store.UserByEmail(ctx, pp.Email)
+		if done[u.ID] {
+			names = append(names, pp.Name)
+		}
+	}
+	if len(names) != 5 || names[0] != "Marisol Cal" || names[4] != "Shanice Arnold" {
+		t.Fatalf("completed: %v", names)
+	}
+}

@@ -28,7 +28,10 @@ func (s *Server) IndexIDs(ctx context.Context, db string) error {
 	if _, err := os.Stat(path); err != nil {
 		return nil // nothing stored yet
 	}
-	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	// Each transaction takes the write lock when it begins (_txlock): one that
+	// read first and then wrote would get SQLITE_BUSY at once, without
+	// waiting, had the engine written the file in between.
+	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}

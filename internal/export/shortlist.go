@@ -37,6 +37,7 @@ type Row struct {
 	ReasonCode   string
 	Rationale    string
 	State        string
+	Trained      bool // the submitter completed the call's training programme (shown when Shortlist.Training)
 }
 
 // ReviewRow is one submitted review.
@@ -59,6 +60,7 @@ type Shortlist struct {
 	Criteria            []review.Criterion
 	MinReviews          int
 	Submitter           bool   // submitter organisation and sector are shown
+	Training            bool   // the call has a training programme: a "Completed the training" column
 	Filters             string // the filters in words, "none" when none
 	GeneratedAt         time.Time
 	GeneratedBy         string
@@ -92,6 +94,9 @@ func (s *Shortlist) columns() []column {
 		column{head: "Non-government mean", width: 13, num: true}, column{head: "Suggested class", width: 10},
 		column{head: "Decided class", width: 10}, column{head: "Reason code", width: 18, wrap: true},
 		column{head: "Rationale", width: 50, wrap: true}, column{head: "State", width: 12})
+	if s.Training {
+		cols = append(cols, column{head: "Completed the training", width: 12})
+	}
 	return cols
 }
 
@@ -143,6 +148,9 @@ func (s *Shortlist) cells(r *Row) []any {
 	}
 	out = append(out, emptyNil(r.Decided), emptyNil(labelOr(enum.ReasonCodes, r.ReasonCode)), emptyNil(r.Rationale),
 		enum.CommitteeStates.Label(r.State))
+	if s.Training {
+		out = append(out, map[bool]string{true: "Yes", false: "No"}[r.Trained])
+	}
 	return out
 }
 

@@ -44,6 +44,10 @@ func (s *Store) indexes() []index {
 		{s.comments, bson.D{{Key: "note_id", Value: 1}, {Key: "at", Value: 1}}, false},
 		{s.outbox(), bson.D{{Key: "state", Value: 1}, {Key: "created_at", Value: -1}}, false},
 		{s.openingsColl(), bson.D{{Key: "call_id", Value: 1}, {Key: "at", Value: 1}}, false},
+		// Training programme (training.go)
+		{s.attendance(), bson.D{{Key: "call_id", Value: 1}}, false},
+		{s.certificates(), bson.D{{Key: "call_id", Value: 1}, {Key: "user_id", Value: 1}}, true},
+		{s.chunks(), bson.D{{Key: "file_id", Value: 1}}, false},
 	}...)
 }
 
@@ -73,7 +77,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		exists[n] = true
 	}
 	for _, c := range []*mongo.Collection{s.users, s.emails, s.sessions, s.throttle, s.idem, s.counters,
-		s.calls, s.reviews, s.comments, s.summaries(), s.outbox(), s.openingsColl()} {
+		s.calls, s.reviews, s.comments, s.summaries(), s.outbox(), s.openingsColl(), s.programmes(), s.files()} {
 		if exists[c.Name()] {
 			continue
 		}

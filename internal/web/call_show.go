@@ -44,6 +44,7 @@ type callShowPage struct {
 	CanWrite, SignIn  bool
 	ReviewDue, Result string
 	Screening         []string // the screening checklist's criteria, in order
+	Programme         string   // the training programme's title, "" when the call has none
 }
 
 func (h *Handler) callShowPage(c *gin.Context) {
@@ -56,6 +57,9 @@ func (h *Handler) callShowPage(c *gin.Context) {
 	p := &callShowPage{Layout: Layout{Title: call.Title}, callCard: h.callCard(call),
 		PlanFrom: planMonth(call.PlanStart), PlanTo: planMonth(call.PlanEnd)}
 	p.About = paragraphs(call.Description)
+	if _, prog, err := h.app.Programme(c.Request.Context(), call.ID); err == nil {
+		p.Programme = prog.Title
+	}
 	p.CanWrite = p.Status == "open" && u.Has("participant")
 	p.SignIn = p.Status == "open" && u == nil
 	for _, cr := range call.Criteria {

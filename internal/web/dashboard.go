@@ -111,8 +111,8 @@ func (h *Handler) dashboard(c *gin.Context) {
 		fq.State = sc.State
 		p.StateHref[sc.State] = dashboardURL(call, fq, q.Sort, q.Desc, 1)
 	}
-	p.Columns = dashColumns
-	p.Rows = dashRows(p.Data.Rows, &dashRowsCtx{call: call, user: u, chair: u.Has("chair"), from: fromAttr(p.View)})
+	p.Columns = dashColumnsFor(p.Data.Training)
+	p.Rows = dashRows(p.Columns, p.Data.Rows, &dashRowsCtx{call: call, user: u, chair: u.Has("chair"), from: fromAttr(p.View)})
 	p.Sort = map[string]sortLink{}
 	for _, k := range app.DashboardSorts {
 		l := sortLink{Href: dashboardURL(call, q, k, false, 1)}
@@ -167,6 +167,9 @@ func dashboardQueryFrom(v url.Values) app.DashboardQuery {
 	if q.Class != "A" && q.Class != "B" && q.Class != "D" {
 		q.Class = ""
 	}
+	if t := v.Get("training"); t == "yes" || t == "no" {
+		q.Training = t
+	}
 	return q
 }
 
@@ -174,7 +177,7 @@ func dashboardQueryFrom(v url.Values) app.DashboardQuery {
 func dashboardURL(call *store.Call, q app.DashboardQuery, sort string, desc bool, page int) string {
 	v := url.Values{}
 	v.Set("call", call.Slug)
-	for k, s := range map[string]string{"state": q.State, "area": q.PolicyArea, "class": q.Class, "q": q.Text} {
+	for k, s := range map[string]string{"state": q.State, "area": q.PolicyArea, "class": q.Class, "q": q.Text, "training": q.Training} {
 		if s != "" {
 			v.Set(k, s)
 		}

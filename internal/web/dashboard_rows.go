@@ -4,6 +4,7 @@ import (
 	"html"
 	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,13 +105,32 @@ func scoreCell(field func(*review.Score) *float64) func(*strings.Builder, *app.D
 	}
 }
 
-// dashRows writes the table's rows, one <tr> per note, each cell escaped by its column.
-func dashRows(rows []app.DashboardRow, x *dashRowsCtx) template.HTML {
+// trainingColumn is the last column of a call with a training programme:
+// whether the note's submitter completed it.
+var trainingColumn = dashColumn{Label: "Completed the training", Cell: func(b *strings.Builder, r *app.DashboardRow, _ *dashRowsCtx) {
+	if r.Trained {
+		b.WriteString(`<span class="tag tag-green">Yes</span>`)
+		return
+	}
+	b.WriteString("No")
+}}
+
+// dashColumnsFor are the dashboard's columns for a call: dashColumns, and
+// trainingColumn when the call has a training programme.
+func dashColumnsFor(training bool) []dashColumn {
+	if !training {
+		return dashColumns
+	}
+	return append(slices.Clip(dashColumns), trainingColumn)
+}
+
+// dashRows writes the table's rows, one <tr> per note with cols' cells, each escaped by its column.
+func dashRows(cols []dashColumn, rows []app.DashboardRow, x *dashRowsCtx) template.HTML {
 	var b strings.Builder
 	b.Grow(len(rows) * 700)
 	for i := range rows {
 		b.WriteString("\n    <tr>")
-		for _, col := range dashColumns {
+		for _, col := range cols {
 			if col.Num {
 				b.WriteString(`<td class="num">`)
 			} else {

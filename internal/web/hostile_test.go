@@ -259,6 +259,74 @@ func (w *hostileWorld) requests() []hostileReq {
 	for _, q := range []string{"page=-1", "page=0", "page=1e3", "page=99999999999999999999999", "event=%24ne", "user_id=%7B%22%24ne%22%3A1%7D"} {
 		out = append(out, hostileReq{name: "audit " + q, method: "GET", path: "/api/v1/audit?" + q, tok: w.coordTok, want: 400})
 	}
+	out = append(out, w.trainingRequests()...)
+	return out
+}
+
+// trainingRequests are the hostile requests of the training programme
+// (issue 12): its JSON routes get every bad body, and each field a wrong
+// type, an operator, text that is not Unicode, a huge string, an id
+// forged from another call's programme.
+func (w *hostileWorld) trainingRequests() []hostileReq {
+	t := w.ts.t
+	prog := func(callID string) string {
+		r := w.ts.api("PUT", "/api/v1/calls/"+callID+"/programme", w.coordTok, map[string]any{"title": "Webinars",
+			"sessions": []map[string]any{{"title": "One", "starts_at": "2026-05-05T10:30", "minutes": 90}}})
+		if r.Status != 200 {
+			t.Fatalf("programme: %d %s", r.Status, r.Raw)
+		}
+		return r.obj("programme")["sessions"].([]any)[0].(map[string]any)["id"].(string)
+	}
+	sid := prog(w.call.ID)
+	foreign := prog(w.foreign.CallID)
+	progPath := "/api/v1/calls/" + w.call.ID + "/programme"
+	checkIn := "/api/v1/sessions/" + sid + "/attendance/" + w.owner.ID
+	interest := "/api/v1/sessions/" + sid + "/interest"
+	var out []hostileReq
+	add := func(name, method, path, tok string, body any, want int) {
+		out = append(out, hostileReq{name: name, method: method, path: path, tok: tok, body: body, want: want})
+	}
+	for _, r := range []jsonRoute{{"PUT", progPath, w.coordTok}, {"POST", interest, w.ownerTok}, {"PUT", checkIn, w.coordTok}} {
+		for _, b := range badBodies {
+			add(b.name, r.method, r.path, r.tok, b.body, 0)
+		}
+		add("not JSON", r.method, r.path, r.tok, "present=true", 0)
+	}
+	session := func(extra map[string]any) map[string]any {
+		s := map[string]any{"id": sid, "title": "One", "starts_at": "2026-05-05T10:30", "minutes": 90}
+		for k, v := range extra {
+			s[k] = v
+		}
+		return map[string]any{"title": "Webinars", "version": 1, "sessions": []any{s}}
+	}
+	huge := strings.Repeat("x", 1_000_000)
+	add("title as operator", "PUT", progPath, w.coordTok, `{"title": {"$ne": ""}, "sessions": []}`, 400)
+	add("sessions as text", "PUT", progPath, w.coordTok, `{"title": "x", "sessions": "all"}`, 400)
+	add("minutes as text", "PUT", progPath, w.coordTok, session(map[string]any{"minutes": "90"}), 400)
+	add("minutes out of range", "PUT", progPath, w.coordTok, session(map[string]any{"minutes": 100000}), 422)
+	add("minimum above the duration", "PUT", progPath, w.coordTok, session(map[string]any{"min_minutes": 91}), 422)
+	add("a start that is no date", "PUT", progPath, w.coordTok, session(map[string]any{"starts_at": "next Tuesday"}), 422)
+	add("a start in year 0", "PUT", progPath, w.coordTok, session(map[string]any{"starts_at": "0000-01-01T00:00:00Z"}), 422)
+	add("a script link", "PUT", progPath, w.coordTok, session(map[string]any{"online_url": "javascript:alert(1)"}), 422)
+	add("a huge title", "PUT", progPath, w.coordTok, session(map[string]any{"title": huge}), 0)
+	add("invalid UTF-8 in a venue", "PUT", progPath, w.coordTok, "{\"title\": \"x\", \"sessions\": [{\"title\": \"t\", \"venue\": \"caf\xe9\"}]}", 400)
+	add("another call's session", "PUT", progPath, w.coordTok, session(map[string]any{"id": foreign}), 422)
+	add("an operator as a session id", "PUT", progPath, w.coordTok, session(map[string]any{"id": map[string]any{"$ne": nil}}), 400)
+	add("mode as operator", "POST", interest, w.ownerTok, `{"mode": {"$in": ["online"]}}`, 400)
+	add("an unknown mode", "POST", interest, w.ownerTok, `{"mode": "teleport"}`, 422)
+	add("interest in a forged session", "POST", "/api/v1/sessions/"+w.call.ID+"-deadbeef/interest", w.ownerTok, `{"mode": "online"}`, 404)
+	add("interest in an operator", "POST", "/api/v1/sessions/%7B%22%24ne%22%3Anull%7D/interest", w.ownerTok, `{"mode": "online"}`, 404)
+	add("present as text", "PUT", checkIn, w.coordTok, `{"present": "yes"}`, 400)
+	add("present missing", "PUT", checkIn, w.coordTok, `{"minutes": 5}`, 422)
+	add("negative minutes", "PUT", checkIn, w.coordTok, `{"present": true, "minutes": -5}`, 422)
+	add("minutes of a week", "PUT", checkIn, w.coordTok, `{"present": true, "minutes": 10080}`, 422)
+	add("check-in of an operator", "PUT", "/api/v1/sessions/"+sid+"/attendance/%7B%22%24gt%22%3A%22%22%7D", w.coordTok, `{"present": true}`, 404)
+	add("attendance as JSON", "POST", "/api/v1/sessions/"+sid+"/attendance", w.coordTok, `{"file": "x"}`, 400)
+	add("a mapping that is an operator", "POST", "/api/v1/sessions/"+sid+"/attendance", w.coordTok, `{"mapping": {"$where": "1"}}`, 400)
+	for _, code := range []string{"%00", "%7B%22%24ne%22%3Anull%7D", "..%2F..%2Fetc", strings.Repeat("A", 5000), "ABCDE-ABCD%C3%A9"} {
+		add("certificate code "+code[:min(len(code), 20)], "GET", "/api/v1/certificates/"+code, "", nil, 404)
+	}
+	add("a certificate of an operator call", "GET", "/api/v1/me/certificate.pdf?call_id=%7B%22%24ne%22%3Anull%7D", w.ownerTok, nil, 404)
 	return out
 }
 

@@ -65,5 +65,16 @@ func (h *Handler) noteCheckPage(c *gin.Context) {
 	if len(p.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
+	if p.Problem == "" {
+		// The call may require the training (internal/app/training.go): say so before Submit.
+		missing, err := h.app.TrainingMissing(c.Request.Context(), n, call)
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		if missing != "" {
+			p.Problem, p.CanSubmit = missing, false
+		}
+	}
 	h.render(c, status, "note_check", p)
 }

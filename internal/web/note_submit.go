@@ -44,7 +44,13 @@ func (h *Handler) submitFromCheck(c *gin.Context, e workflow.Event) {
 		return
 	}
 	var fe notes.FieldErrors
+	var inv *apperr.Invalid
 	switch {
+	case errors.As(err, &inv) && inv.Fields["training"] != "":
+		// The call requires the training programme (internal/app/training.go).
+		p := h.newNoteCheckPage(n, call)
+		p.CanSubmit, p.Problem, p.Title = false, inv.Message, "Not submitted: "+p.Title
+		h.render(c, http.StatusUnprocessableEntity, "note_check", p)
 	case errors.As(err, &fe):
 		p := h.newNoteCheckPage(n, call)
 		p.Errors, p.ErrorKeys, p.Answers, p.CanSubmit = fe, fe.Keys(), noteAnswers(n, call, fe), false

@@ -29,7 +29,7 @@ func roles(r ...string) []string { return r }
 // table is every route, read top to bottom. One access rule a line.
 func (h *Handler) table() []route {
 	var all []route
-	for _, part := range [][]route{h.coreRoutes(), h.callRoutes(), h.noteRoutes(), h.screeningRoutes(), h.reviewRoutes(), h.exportRoutes(), h.outboxRoutes(), h.pageRoutes(), h.accountRoutes()} {
+	for _, part := range [][]route{h.coreRoutes(), h.callRoutes(), h.noteRoutes(), h.screeningRoutes(), h.reviewRoutes(), h.exportRoutes(), h.outboxRoutes(), h.pageRoutes(), h.accountRoutes(), h.trainingRoutes()} {
 		all = append(all, part...)
 	}
 	return all

@@ -30,6 +30,10 @@ var errUploadTooLarge error = &apperr.Said{Text: "the file is larger than 10 MiB
 // so the form parsing in the CSRF and idempotency checks never reads more.
 func (h *Handler) limitUploads(c *gin.Context) {
 	p := c.Request.URL.Path
+	if limit := trainingUploadLimit(c.Request.Method, p); limit > 0 {
+		h.limitTrainingUpload(c, limit) // training_pages.go
+		return
+	}
 	if c.Request.Method != http.MethodPost || !(uploadPaths[p] || strings.HasPrefix(p, "/api/v1/calls/") && strings.HasSuffix(p, "/imports/scoring-sheet")) {
 		c.Next()
 		return
