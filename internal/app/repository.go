@@ -17,9 +17,10 @@ import (
 // The public repository of a call: once its results are published, every
 // note that was submitted and whose submitter consented (consent_publish),
 // with its published decision. A note withdrawn after submission is left
-// out: its submitter took it back, and with it the consent; so is a note
-// a coordinator hid for its content (Moderate). A draft never
-// appears. What a row holds is public by construction (export.RepositoryRow):
+// out: its submitter took it back, and with it the consent. A note whose
+// text a coordinator withheld for its content (Moderate) keeps its row
+// (reference, organisation, status, decision) without its text. A draft
+// never appears. What a row holds is public by construction (export.RepositoryRow):
 // the note's own summary fields, the submitter's organisation and sector
 // (never a name, e-mail or phone), a public status, and the decision as
 // published (note.Published), never one the chair has not published.
@@ -189,10 +190,12 @@ func rpEntryOf(n *store.Note) *rpEntry {
 	if neverSubmitted(n.State, n.SubmittedAt != nil) || n.Ref == "" {
 		return nil
 	}
-	hidden := n.Moderation != nil && n.Moderation.Hidden // a coordinator hid its text (Moderate)
-	e := &rpEntry{owner: n.Owner, public: n.ConsentPublish && n.State != string(workflow.Withdrawn) && !hidden,
+	e := &rpEntry{owner: n.Owner, public: n.ConsentPublish && n.State != string(workflow.Withdrawn),
 		row: export.RepositoryRow{ID: n.ID, Ref: n.Ref, Title: n.Title, Summary: n.Summary, PolicyArea: n.PolicyArea,
 			Values: slices.Clone(n.Values), Status: export.StatusUnderReview}}
+	if n.Moderation != nil && n.Moderation.Hidden { // a coordinator withheld its text (Moderate)
+		e.row.Title, e.row.Summary, e.row.Values, e.row.Withheld = export.WithheldTitle, "", nil, true
+	}
 	switch {
 	case n.Published != nil:
 		d := n.Published

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -133,8 +134,13 @@ func skipLink(base, u *url.URL) bool {
 	p := u.Path
 	return p == "/logout" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/api/") ||
 		p == "/healthz" || p == "/readyz" || p == "/metrics" ||
-		strings.HasSuffix(p, ".xlsx") || strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".pdf")
+		strings.Contains(p, "/resources/") || slices.ContainsFunc(downloadSuffixes, func(s string) bool { return strings.HasSuffix(p, s) })
 }
+
+// downloadSuffixes end the addresses of files the service hands out
+// (workbooks, CSVs, PDFs, calendars, zips): the browser saves them rather
+// than showing a page.
+var downloadSuffixes = []string{".xlsx", ".csv", ".pdf", ".ics", ".zip"}
 
 // linksScript lists the page's links that are not downloads.
 const linksScript = `[...document.querySelectorAll('a[href]')].filter(a => !a.hasAttribute('download')).map(a => a.href)`

@@ -25,7 +25,15 @@ type RepositoryRow struct {
 	Rationale    string
 	MergedInto   string // the reference of the note it joined, for a merge or duplicate
 	MergedShown  bool   // that note is in the repository too (pages link to it); not written
+	// Withheld: a coordinator withheld the note's text (moderation). The row
+	// keeps its reference, submitter's organisation, status and decision;
+	// its Title is WithheldTitle and Summary and Values are empty.
+	Withheld bool
 }
+
+// WithheldTitle stands for the title of a note whose text a coordinator
+// withheld from the public repository.
+const WithheldTitle = "Text withheld by the programme's coordinators"
 
 // Public status keys of a repository row.
 const (

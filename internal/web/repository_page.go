@@ -156,6 +156,9 @@ func (h *Handler) repositoryNotePage(c *gin.Context) {
 	}
 	p := &repositoryNotePage{Layout: Layout{Title: "Concept note " + row.Ref + ": " + row.Title}, Call: call,
 		Row: repositoryItemOf(*row), Back: repositoryURL(call, app.RepositoryFilter{}, 1)}
+	if row.Withheld { // the coordinators withheld the note's text: the decision only
+		n = &store.Note{SubmittedAt: n.SubmittedAt}
+	}
 	for _, a := range noteAnswers(&store.Note{Fields: n.Fields}, call, nil) {
 		if publicKeys[a.Key] {
 			p.Answers = append(p.Answers, a)
