@@ -3,8 +3,6 @@ package browsertest
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -17,11 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"cocreate/internal/app"
-	"cocreate/internal/auth"
 	"cocreate/internal/demo"
 	"cocreate/internal/store"
-	"cocreate/internal/testdb"
-	"cocreate/internal/web"
 )
 
 // demoSite is the application with the demo call seeded through the app's
@@ -30,15 +25,7 @@ import (
 // not a coordinator is added.
 func demoSite(t *testing.T) *site {
 	t.Helper()
-	st := testdb.Open(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(st, auth.Hasher{MemoryKiB: 64, Time: 1}, time.Now, log)
-	h, err := web.New(web.Deps{App: a, Logger: log, Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	a, srvURL := serve(t)
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, a, time.Now(), io.Discard); err != nil {
 		t.Fatal(err)
@@ -52,7 +39,7 @@ func demoSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	publishSome(t, a, call)
-	return &site{t: t, url: srv.URL, app: a, call: call}
+	return &site{t: t, url: srvURL, app: a, call: call}
 }
 
 // publishSome has the demo's chair classify two screened notes, one of

@@ -3,9 +3,6 @@ package browsertest
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,10 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"cocreate/internal/app"
-	"cocreate/internal/auth"
 	"cocreate/internal/store"
-	"cocreate/internal/testdb"
-	"cocreate/internal/web"
 )
 
 // journeySite is the application with an open call that needs one review
@@ -30,15 +24,7 @@ import (
 // journeys make the rest through the pages.
 func journeySite(t *testing.T) *site {
 	t.Helper()
-	st := testdb.Open(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(st, auth.Hasher{MemoryKiB: 64, Time: 1}, time.Now, log)
-	h, err := web.New(web.Deps{App: a, Logger: log, Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	a, srvURL := serve(t)
 	ctx := context.Background()
 	member := func(email, name, org, sector string, roles ...string) *store.User {
 		u, err := a.CreateMember(ctx, app.NewMember{Email: email, Name: name, Organization: org, Sector: sector, Roles: roles, Password: password})
@@ -58,7 +44,7 @@ func journeySite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, url: srv.URL, app: a, call: call}
+	return &site{t: t, url: srvURL, app: a, call: call}
 }
 
 // journeyMode is how the participant's browser runs.

@@ -68,7 +68,9 @@ type site struct {
 	call *store.Call
 }
 
-func newSite(t *testing.T) *site {
+// serve starts the application on an empty test database behind a
+// loopback HTTP server (closed when t ends) and returns it with its address.
+func serve(t *testing.T) (*app.App, string) {
 	t.Helper()
 	st := testdb.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -79,6 +81,12 @@ func newSite(t *testing.T) *site {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return a, srv.URL
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	a, srvURL := serve(t)
 	coord, err := a.CreateMember(context.Background(), app.NewMember{Email: "coordinator@example.org", Name: "Andrea Vasquez",
 		Organization: "Open Government Unit", Sector: "government", Roles: []string{"coordinator"}, Password: password})
 	if err != nil {
@@ -91,7 +99,7 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, url: srv.URL, app: a, call: call}
+	return &site{t: t, url: srvURL, app: a, call: call}
 }
 
 // participant creates a participant account.

@@ -105,6 +105,13 @@ func formatInZone(t time.Time, zone string) string {
 	if t.IsZero() {
 		return ""
 	}
+	loc, name := namedZone(zone)
+	return t.In(loc).Format("Monday 2 January 2006, 15:04") + " " + name
+}
+
+// namedZone is the location of zone and the words that name it ("Belize
+// time"); an unknown zone is UTC.
+func namedZone(zone string) (*time.Location, string) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		loc, zone = time.UTC, "UTC"
@@ -113,7 +120,7 @@ func formatInZone(t time.Time, zone string) string {
 	if name == "" {
 		name = zone + " time"
 	}
-	return t.In(loc).Format("Monday 2 January 2006, 15:04") + " " + name
+	return loc, name
 }
 
 func newEngine() (*engine, error) {

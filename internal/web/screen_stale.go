@@ -92,13 +92,6 @@ func (h *Handler) whatChanged(ctx context.Context, n *store.Note, call *store.Ca
 
 // clockInZone is t's time of day in zone with the zone named: "14:05 Belize time".
 func clockInZone(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc, zone = time.UTC, "UTC"
-	}
-	name := zoneNames[zone]
-	if name == "" {
-		name = zone + " time"
-	}
+	loc, name := namedZone(zone)
 	return t.In(loc).Format("15:04") + " " + name
 }
