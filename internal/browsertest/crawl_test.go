@@ -61,10 +61,22 @@ func publishSome(t *testing.T, a *app.App, call *store.Call) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pick []string
+	// One screened note of Dalia's and one of someone else's, in whatever
+	// order the engine lists them.
+	var hers, other string
 	for _, sm := range sums {
-		if sm.State == "screened" && (sm.Owner == dalia.ID || len(pick) == 0) {
-			pick = append(pick, sm.ID)
+		switch {
+		case sm.State != "screened":
+		case sm.Owner == dalia.ID && hers == "":
+			hers = sm.ID
+		case sm.Owner != dalia.ID && other == "":
+			other = sm.ID
+		}
+	}
+	var pick []string
+	for _, id := range []string{hers, other} {
+		if id != "" {
+			pick = append(pick, id)
 		}
 	}
 	if len(pick) < 2 {
