@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,30 +21,58 @@ import (
 func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Time) (int, error) {
 	noteModels := map[*mongo.Collection][]mongo.WriteModel{}
 	var ids []string
+	var each []*Note // on the embedded engine: the notes to write one by one
 	err := s.EachNote(ctx, callID, []string{"classified"}, func(n *Note) error {
 		if n.Decision == nil {
+			return nil
+		}
+		ids = append(ids, n.ID)
+		if s.embedded {
+			each = append(each, n)
 			return nil
 		}
 		c := s.notesOf(n.ID)
 		noteModels[c] = append(noteModels[c], mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: n.ID}, {Key: "state", Value: "classified"}, {Key: "version", Value: n.Version}}).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}},
-				{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}}))
-		ids = append(ids, n.ID)
+			SetUpdate(publishUpdate(n)))
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("publish call %s: %w", callID, err)
 	}
 	published := 0
-	for c, models := range noteModels {
-		r, err := s.bulkWrite(ctx, c, models)
-		if r != nil {
-			published += int(r.MatchedCount)
+	// On the embedded engine a filter beyond {_id} decodes every note of the
+	// shard for each update (a bulk write of 1,000 such updates ran past
+	// its 30 s timeout), so each note is checked and written by _id under
+	// the lock instead (casUpdate), as every other note write is.
+	for _, n := range each {
+		version := n.Version
+		check := func(cur bson.Raw) bool {
+			st, _ := cur.Lookup("state").StringValueOK()
+			v, ok := cur.Lookup("version").AsInt64OK()
+			return st == "classified" && ok && int(v) == version
 		}
-		if err != nil {
+		var after Note
+		err := s.casUpdate(ctx, s.notesOf(n.ID), n.ID, nil, check, "rev", publishUpdate(n), &after, nil)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments): // reopened or changed meanwhile: not published
+		case err != nil:
 			s.refreshSummaries(ctx, ids)
 			return 0, fmt.Errorf("publish call %s: %w", callID, err)
+		default:
+			published++
+		}
+	}
+	for c, models := range noteModels {
+		for i := 0; i < len(models); i += bulkBatch(s.embedded) {
+			r, err := s.bulkWrite(ctx, c, models[i:min(i+bulkBatch(s.embedded), len(models))])
+			if r != nil {
+				published += int(r.MatchedCount)
+			}
+			if err != nil {
+				s.refreshSummaries(ctx, ids)
+				return 0, fmt.Errorf("publish call %s: %w", callID, err)
+			}
 		}
 	}
 	s.refreshSummaries(ctx, ids)
@@ -51,4 +80,25 @@ func (s *Store) PublishDecisions(ctx context.Context, callID string, at time.Tim
 		return 0, fmt.Errorf("publish call %s: %w", callID, err)
 	}
 	return published, nil
+}
+
+// bulkBatch is how many writes one bulk write carries. FerretDB 1.24 keeps
+// every statement of a bulk update open until the command ends, so on the
+// embedded engine a bulk write of a few hundred updates stalls past the
+// write timeout (measured: 1,000 notes published in one bulk write per
+// shard never finished); there each batch stays small.
+func bulkBatch(embedded bool) int {
+	if embedded {
+		return embeddedBulkBatch
+	}
+	return 500
+}
+
+// embeddedBulkBatch is bulkBatch on the embedded engine.
+var embeddedBulkBatch = 1
+
+// publishUpdate copies n's decision into its published one.
+func publishUpdate(n *Note) bson.D {
+	return bson.D{{Key: "$set", Value: bson.D{{Key: "published", Value: n.Decision}}},
+		{Key: "$inc", Value: bson.D{{Key: "rev", Value: int64(1)}}}}
 }
