@@ -88,11 +88,25 @@ func newFormPage(title string) *formPage {
 // error), as a problem for the form (throttled, a bad link, a conflict),
 // or fails the request for any other error.
 func (h *Handler) showErr(c *gin.Context, name string, p *formPage, err error) {
+	status, ok := h.formErr(c, p, err)
+	if !ok {
+		return
+	}
+	if !strings.HasPrefix(p.Title, "Error: ") {
+		p.Title = "Error: " + p.Title
+	}
+	h.render(c, status, name, p)
+}
+
+// formErr puts err on p (field errors beside their fields, a throttle, a
+// refusal or a conflict as the page's problem) and returns the page's
+// status; any other error is answered by fail, and ok is false.
+func (h *Handler) formErr(c *gin.Context, p *formPage, err error) (status int, ok bool) {
 	var fe apperr.Fields
 	var th *app.ErrThrottled
 	var inv *apperr.Invalid
 	var con *apperr.Conflict
-	status := http.StatusUnprocessableEntity
+	status = http.StatusUnprocessableEntity
 	switch {
 	case errors.As(err, &fe):
 		p.Errors = fe
@@ -105,12 +119,9 @@ func (h *Handler) showErr(c *gin.Context, name string, p *formPage, err error) {
 		p.Problem, status = con.Message, http.StatusConflict
 	default:
 		h.fail(c, err)
-		return
+		return 0, false
 	}
-	if !strings.HasPrefix(p.Title, "Error: ") {
-		p.Title = "Error: " + p.Title
-	}
-	h.render(c, status, name, p)
+	return status, true
 }
 
 func (h *Handler) forgotPage(c *gin.Context) {
@@ -209,18 +220,8 @@ func (h *Handler) accountPage(c *gin.Context) {
 
 func (h *Handler) accountErr(c *gin.Context, p *accountPage, section string, err error) {
 	p.Section = section
-	fp := &p.formPage
-	var fe apperr.Fields
-	var th *app.ErrThrottled
-	status := http.StatusUnprocessableEntity
-	switch {
-	case errors.As(err, &fe):
-		fp.Errors = fe
-	case errors.As(err, &th):
-		c.Header("Retry-After", itoa(int(th.RetryAfter.Seconds())+1))
-		fp.Problem, status = th.Error(), http.StatusTooManyRequests
-	default:
-		h.fail(c, err)
+	status, ok := h.formErr(c, &p.formPage, err)
+	if !ok {
 		return
 	}
 	p.Title = "Error: Your account"
